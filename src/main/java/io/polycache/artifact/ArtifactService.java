@@ -1,0 +1,110 @@
+package io.polycache.artifact;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.polycache.store.ArtifactStore;
+import io.polycache.store.CacheKey;
+import io.polycache.store.FileStore;
+import io.polycache.store.StoredArtifact;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Optional;
+
+/** Stores Polykit artifacts after verifying them, and finds them again. */
+public final class ArtifactService {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final ArtifactStore store;
+    private final ArtifactVerifier verifier = new ArtifactVerifier();
+
+    public ArtifactService(ArtifactStore store) {
+        this.store = store;
+    }
+
+    /** What a client learns about a stored artifact. */
+    public record ArtifactInfo(String hash, long size) {}
+
+    /**
+     * Streams the body into a temp file while verifying it, then commits it.
+     *
+     * @throws InvalidArtifactException  if the body is not a valid artifact for the key
+     * @throws io.polycache.store.EntryExistsException if the key is already stored
+     */
+    public ArtifactInfo put(CacheKey key, InputStream body) throws IOException {
+        Path temp = store.files().newTempFile(".zst");
+        try {
+            MessageDigest sha = Hashing.sha256();
+            ArtifactVerifier.Verified verified;
+            long size;
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(temp), 64 * 1024)) {
+                TeeInputStream tee = new TeeInputStream(body, out, sha);
+                try {
+                    verified = verifier.verify(tee, key);
+                } catch (InvalidArtifactException e) {
+                    // Read the rest before refusing: a body over the size limit is answered 413
+                    // rather than 422, and the client gets its answer on a clean connection.
+                    tee.drain();
+                    throw e;
+                }
+                tee.drain();
+                size = tee.count();
+            }
+            FileStore.fsync(temp);
+            String hash = HexFormat.of().formatHex(sha.digest());
+            store.commit(key, temp, metadataJson(key, hash, size, verified.metadata()));
+            return new ArtifactInfo(hash, size);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    /** Metadata of a stored artifact, or empty. */
+    public Optional<ArtifactInfo> head(CacheKey key) throws IOException {
+        Optional<byte[]> metadata = store.metadata(key);
+        if (metadata.isEmpty()) {
+            return Optional.empty();
+        }
+        JsonNode json = JSON.readTree(metadata.get());
+        return Optional.of(new ArtifactInfo(json.path("hash").asText(), json.path("size").asLong()));
+    }
+
+    /** An open stored artifact (the caller closes it), or empty. */
+    public Optional<OpenArtifact> open(CacheKey key) throws IOException {
+        Optional<StoredArtifact> stored = store.open(key);
+        if (stored.isEmpty()) {
+            return Optional.empty();
+        }
+        StoredArtifact artifact = stored.get();
+        String hash = JSON.readTree(artifact.metadata()).path("hash").asText();
+        return Optional.of(new OpenArtifact(new ArtifactInfo(hash, artifact.size()), artifact));
+    }
+
+    /** A stored artifact opened for streaming. */
+    public record OpenArtifact(ArtifactInfo info, StoredArtifact stored) implements AutoCloseable {
+        @Override
+        public void close() {
+            stored.close();
+        }
+    }
+
+    private static byte[] metadataJson(CacheKey key, String hash, long size, JsonNode artifact) throws IOException {
+        ObjectNode json = JSON.createObjectNode();
+        json.put("hash", hash);
+        json.put("size", size);
+        json.put("created_at", Instant.now().getEpochSecond());
+        json.put("cache_key_hash", key.value());
+        json.set("package_name", artifact.get("package_name"));
+        json.set("task_name", artifact.get("task_name"));
+        json.set("artifact_created_at", artifact.get("created_at"));
+        json.set("artifact_version", artifact.get("version"));
+        return JSON.writeValueAsBytes(json);
+    }
+}

@@ -1,0 +1,38 @@
+package io.polycache.boot;
+
+import io.polycache.artifact.ArtifactService;
+import io.polycache.store.FileStore;
+import io.polycache.web.ArtifactResource;
+import io.polycache.web.ExceptionMappers;
+import io.polycache.web.HealthResource;
+import jakarta.servlet.ServletContext;
+import jakarta.ws.rs.core.Context;
+import org.glassfish.jersey.internal.inject.AbstractBinder;
+import org.glassfish.jersey.jackson.JacksonFeature;
+import org.glassfish.jersey.server.ResourceConfig;
+import org.glassfish.jersey.server.ServerProperties;
+
+/** Jersey's view of the application: the resources, the mappers, and the services they use. */
+public final class PolycacheApplication extends ResourceConfig {
+
+    public PolycacheApplication(@Context ServletContext context) {
+        Services services = (Services) context.getAttribute(Services.ATTRIBUTE);
+        if (services == null) {
+            throw new IllegalStateException("Polycache services are missing: the start-up listener did not run");
+        }
+        register(JacksonFeature.class);
+        register(ArtifactResource.class);
+        register(HealthResource.class);
+        ExceptionMappers.all().forEach(this::register);
+        register(new AbstractBinder() {
+            @Override
+            protected void configure() {
+                bind(services.files()).to(FileStore.class);
+                bind(services.artifacts()).to(ArtifactService.class);
+            }
+        });
+        // Our mappers write every error body; no HTML error pages from the container.
+        property(ServerProperties.RESPONSE_SET_STATUS_OVER_SEND_ERROR, true);
+        property(ServerProperties.WADL_FEATURE_DISABLE, true);
+    }
+}

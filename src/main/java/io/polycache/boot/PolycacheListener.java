@@ -1,0 +1,64 @@
+package io.polycache.boot;
+
+import io.polycache.artifact.ArtifactService;
+import io.polycache.config.Settings;
+import io.polycache.config.SettingsException;
+import io.polycache.store.ArtifactStore;
+import io.polycache.store.FileStore;
+import io.polycache.store.ShardLayout;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletContextEvent;
+import jakarta.servlet.ServletContextListener;
+import java.io.IOException;
+import java.util.Collections;
+import java.util.logging.Logger;
+
+/**
+ * The one wiring path, in Tomcat and standalone alike: reads the settings, opens the store,
+ * builds the services and leaves them in the servlet context for filters and Jersey.
+ */
+public final class PolycacheListener implements ServletContextListener {
+    private static final Logger LOG = Logger.getLogger(PolycacheListener.class.getName());
+
+    /** Context attribute with the absolute storage path, for the standalone launcher's start-up line. */
+    public static final String STORAGE_ATTRIBUTE = "io.polycache.storageDir";
+
+    private FileStore files;
+
+    @Override
+    public void contextInitialized(ServletContextEvent event) {
+        ServletContext context = event.getServletContext();
+        Settings settings;
+        try {
+            settings = Settings.from(Collections.list(context.getInitParameterNames()), context::getInitParameter);
+        } catch (SettingsException e) {
+            LOG.severe("Polycache cannot start: " + e.getMessage());
+            throw new StartupException(e.getMessage(), null);
+        }
+        files = new FileStore(new ShardLayout(settings.storageDir()));
+        try {
+            files.open();
+        } catch (IOException e) {
+            String message = "storage directory " + settings.storageDir() + " is not usable: " + e;
+            LOG.severe("Polycache cannot start: " + message);
+            throw new StartupException(message, e);
+        }
+        Services services = new Services(files, new ArtifactService(new ArtifactStore(files)));
+        context.setAttribute(Settings.class.getName(), settings);
+        context.setAttribute(Services.ATTRIBUTE, services);
+        context.setAttribute(STORAGE_ATTRIBUTE, settings.storageDir().toString());
+        LOG.info("Polycache started: storage " + settings.storageDir()
+                + ", max artifact size " + settings.maxArtifactSize() + " bytes");
+    }
+
+    @Override
+    public void contextDestroyed(ServletContextEvent event) {
+        if (files != null) {
+            try {
+                files.clearTmp();
+            } catch (IOException e) {
+                LOG.warning("Could not empty " + files.layout().tmp() + ": " + e.getMessage());
+            }
+        }
+    }
+}

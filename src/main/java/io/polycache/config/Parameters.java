@@ -1,0 +1,98 @@
+package io.polycache.config;
+
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Typed reads of raw {@code polycache.*} parameters. Every parse failure is a
+ * {@link SettingsException} naming the parameter and the value.
+ */
+final class Parameters {
+    private final Function<String, String> raw;
+
+    Parameters(Function<String, String> raw) {
+        this.raw = raw;
+    }
+
+    /** The trimmed value, or the default when the parameter is absent or blank. */
+    String string(String name) {
+        String value = raw.apply(name);
+        if (value == null || value.isBlank()) {
+            return Settings.DEFAULTS.getOrDefault(name, "");
+        }
+        return value.trim();
+    }
+
+    Path path(String name) {
+        String value = string(name);
+        if (value.isEmpty() || value.indexOf('\0') >= 0) {
+            throw SettingsException.invalid(name, value, "a directory path");
+        }
+        return Path.of(value).toAbsolutePath().normalize();
+    }
+
+    boolean bool(String name) {
+        String value = string(name).toLowerCase(Locale.ROOT);
+        return switch (value) {
+            case "true", "yes", "on", "1" -> true;
+            case "false", "no", "off", "0", "" -> false;
+            default -> throw SettingsException.invalid(name, value, "true or false");
+        };
+    }
+
+    int positiveInt(String name) {
+        String value = string(name);
+        try {
+            int n = Integer.parseInt(value);
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw SettingsException.invalid(name, value, "a positive whole number");
+    }
+
+    /** A size: plain bytes, or a number with a k, m or g suffix (binary units). */
+    long size(String name) {
+        String value = string(name);
+        long size = parseSize(value);
+        if (size <= 0) {
+            throw SettingsException.invalid(name, value,
+                    "a positive size in bytes, or with a k, m or g suffix");
+        }
+        return size;
+    }
+
+    private static final Map<Character, Long> UNITS = Map.of(
+            'k', 1L << 10, 'm', 1L << 20, 'g', 1L << 30, 't', 1L << 40);
+
+    /** Parses {@code 1073741824}, {@code 512k}, {@code 1g}, {@code 1GiB}, {@code 1gb}; -1 if malformed. */
+    static long parseSize(String text) {
+        String s = text.trim().toLowerCase(Locale.ROOT);
+        if (s.endsWith("ib")) {
+            s = s.substring(0, s.length() - 2);
+        } else if (s.endsWith("b")) {
+            s = s.substring(0, s.length() - 1);
+        }
+        if (s.isEmpty()) {
+            return -1;
+        }
+        long unit = 1;
+        Long suffix = UNITS.get(s.charAt(s.length() - 1));
+        if (suffix != null) {
+            unit = suffix;
+            s = s.substring(0, s.length() - 1);
+        }
+        if (s.isEmpty() || !s.chars().allMatch(Character::isDigit) || s.length() > 18) {
+            return -1;
+        }
+        long n = Long.parseLong(s);
+        if (n > Long.MAX_VALUE / unit) {
+            return -1;
+        }
+        return n * unit;
+    }
+}

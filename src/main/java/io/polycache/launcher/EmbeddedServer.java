@@ -1,0 +1,119 @@
+package io.polycache.launcher;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.apache.catalina.Context;
+import org.apache.catalina.LifecycleException;
+import org.apache.catalina.LifecycleState;
+import org.apache.catalina.connector.Connector;
+import org.apache.catalina.core.StandardContext;
+import org.apache.catalina.startup.Constants;
+import org.apache.catalina.startup.ContextConfig;
+import org.apache.catalina.startup.Tomcat;
+import org.apache.tomcat.util.descriptor.web.ApplicationParameter;
+
+/**
+ * The WAR on an embedded Tomcat. The webapp starts exactly as in a Tomcat deployment, through
+ * its own web.xml; the parameters are handed over as context parameters that win over web.xml's
+ * defaults, as {@code <Parameter override="false"/>} in a context descriptor does.
+ */
+public final class EmbeddedServer implements AutoCloseable {
+    /** How long shutdown waits for requests in flight. */
+    static final long DRAIN_MILLIS = 30_000;
+
+    private final Tomcat tomcat;
+    private final Context context;
+    private final Connector connector;
+    private final Path baseDir;
+
+    private EmbeddedServer(Tomcat tomcat, Context context, Connector connector, Path baseDir) {
+        this.tomcat = tomcat;
+        this.context = context;
+        this.connector = connector;
+        this.baseDir = baseDir;
+    }
+
+    /**
+     * Starts the WAR.
+     *
+     * @throws IllegalStateException if the webapp refused to start (the reason is in the log)
+     */
+    public static EmbeddedServer start(Path war, String bind, int port, Map<String, String> parameters)
+            throws LifecycleException, IOException {
+        Path baseDir = Files.createTempDirectory("polycache-tomcat-");
+        Files.createDirectories(baseDir.resolve("webapps"));
+        Tomcat tomcat = new Tomcat();
+        tomcat.setSilent(true);
+        tomcat.setBaseDir(baseDir.toString());
+        tomcat.getServer().setParentClassLoader(EmbeddedServer.class.getClassLoader());
+
+        Connector connector = new Connector("org.apache.coyote.http11.Http11NioProtocol");
+        connector.setPort(port);
+        connector.setProperty("address", bind);
+        // Answer Expect: 100-continue only when the application reads the body, so an upload
+        // refused from its Content-Length is never sent.
+        connector.setProperty("continueResponseTiming", "onRead");
+        connector.setProperty("server", "Polycache");
+        tomcat.setConnector(connector);
+
+        tomcat.setAddDefaultWebXmlToWebapp(false);
+        ContextConfig config = new ContextConfig();
+        config.setDefaultWebXml(Constants.NoDefaultWebXml);
+        Context context = tomcat.addWebapp(tomcat.getHost(), "", war.toString(), config);
+        ((StandardContext) context).setUnloadDelay(DRAIN_MILLIS);
+        parameters.forEach((name, value) -> {
+            ApplicationParameter parameter = new ApplicationParameter();
+            parameter.setName(name);
+            parameter.setValue(value);
+            parameter.setOverride(false);
+            context.addApplicationParameter(parameter);
+        });
+
+        EmbeddedServer server = new EmbeddedServer(tomcat, context, connector, baseDir);
+        tomcat.start();
+        if (context.getState() != LifecycleState.STARTED) {
+            server.close();
+            throw new IllegalStateException("the Polycache webapp did not start; see the log above");
+        }
+        return server;
+    }
+
+    public int port() {
+        return connector.getLocalPort();
+    }
+
+    /** An attribute the webapp published in its servlet context. */
+    public Object attribute(String name) {
+        return context.getServletContext().getAttribute(name);
+    }
+
+    /** Stops accepting connections, lets requests in flight finish (bounded), then stops. */
+    @Override
+    public void close() {
+        try {
+            tomcat.stop();
+            tomcat.destroy();
+        } catch (LifecycleException e) {
+            throw new IllegalStateException("Tomcat did not stop cleanly", e);
+        } finally {
+            try {
+                deleteRecursively(baseDir);
+            } catch (IOException ignored) {
+                // a temp directory; the OS cleans up what is left
+            }
+        }
+    }
+
+    private static void deleteRecursively(Path path) throws IOException {
+        if (!Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (var walk = Files.walk(path)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package io.polycache.launcher;
+
+import io.polycache.config.Settings;
+import io.polycache.config.SettingsException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.concurrent.CountDownLatch;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/** The standalone server: flags in, embedded Tomcat up, graceful stop on SIGTERM. */
+public final class Launcher {
+    private static final Logger LOG = Logger.getLogger("io.polycache.launcher");
+
+    private Launcher() {}
+
+    /** Runs until stopped; returns the exit status (2 for a bad command line). */
+    public static int run(String[] args, Path war, Path launcherLibs) throws Exception {
+        LauncherOptions options;
+        try {
+            options = LauncherOptions.parse(Arrays.asList(args));
+            if (options.help()) {
+                System.out.print(LauncherOptions.USAGE);
+                return 0;
+            }
+            Settings.from(options.parameters()); // refuse bad values before starting anything
+        } catch (UsageException | SettingsException e) {
+            System.err.println("polycache: " + e.getMessage() + " (see --help)");
+            return 2;
+        }
+        setLogLevel(options.logLevel());
+
+        EmbeddedServer server;
+        try {
+            server = EmbeddedServer.start(war, options.bind(), options.port(), options.parameters());
+        } catch (IllegalStateException e) {
+            System.err.println("polycache: " + e.getMessage());
+            return 1;
+        }
+        LOG.info("Polycache listening on http://" + hostForUrl(options.bind()) + ":" + server.port()
+                + "/ with storage " + server.attribute("io.polycache.storageDir"));
+
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LOG.info("Polycache stopping: finishing requests in flight");
+            server.close();
+            deleteQuietly(launcherLibs);
+            LOG.info("Polycache stopped");
+            stopped.countDown();
+        }, "polycache-shutdown"));
+        stopped.await();
+        return 0;
+    }
+
+    private static String hostForUrl(String bind) {
+        return bind.contains(":") ? "[" + bind + "]" : bind;
+    }
+
+    private static void setLogLevel(Level level) {
+        Logger root = Logger.getLogger("");
+        root.setLevel(level);
+        for (Handler handler : root.getHandlers()) {
+            handler.setLevel(level);
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (var walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // temp files; deleteOnExit covers the rest
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package io.polycache.launcher;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.logging.Level;
+
+/**
+ * The standalone command line. Flags for the server itself (address, port, log level) stay
+ * here; everything else becomes a {@code polycache.*} servlet context parameter, the same a
+ * Tomcat context descriptor sets.
+ */
+record LauncherOptions(boolean help, String bind, int port, Level logLevel, Map<String, String> parameters) {
+
+    static final String USAGE = String.join("\n",
+            "Usage: java -jar polycache.war [options]",
+            "",
+            "Options:",
+            "  --storage-dir DIR        where the cache is stored (default ./cache)",
+            "  --max-size BYTES         largest artifact accepted, bytes or k/m/g (default 1073741824)",
+            "  --bind ADDR              address to listen on (default 127.0.0.1)",
+            "  --port N                 port to listen on, 0 for any free port (default 8080)",
+            "  --log-level LEVEL        error, warn, info, debug or trace (default info)",
+            "  --polycache.NAME=VALUE   any polycache.* parameter of WEB-INF/web.xml",
+            "  --help                   print this help and exit",
+            "");
+
+    /** Flags that are shorthands for a context parameter. */
+    private static final Map<String, String> PARAMETER_FLAGS = Map.of(
+            "--storage-dir", "polycache.storageDir",
+            "--max-size", "polycache.maxArtifactSize");
+
+    private static final Map<String, Level> LEVELS = Map.of(
+            "error", Level.SEVERE, "warn", Level.WARNING, "warning", Level.WARNING,
+            "info", Level.INFO, "debug", Level.FINE, "trace", Level.FINEST);
+
+    static LauncherOptions parse(List<String> args) throws UsageException {
+        boolean help = false;
+        String bind = "127.0.0.1";
+        int port = 8080;
+        Level level = Level.INFO;
+        Map<String, String> parameters = new LinkedHashMap<>();
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            String flag = arg;
+            String value = null;
+            int eq = arg.indexOf('=');
+            if (arg.startsWith("--") && eq > 0) {
+                flag = arg.substring(0, eq);
+                value = arg.substring(eq + 1);
+            }
+            if (flag.equals("--help") || flag.equals("-h")) {
+                help = true;
+                continue;
+            }
+            if (flag.startsWith("--polycache.")) {
+                if (value == null) {
+                    throw new UsageException("option " + flag + " needs a value: " + flag + "=VALUE");
+                }
+                parameters.put(flag.substring(2), value);
+                continue;
+            }
+            if (!PARAMETER_FLAGS.containsKey(flag) && !List.of("--bind", "--port", "--log-level").contains(flag)) {
+                throw new UsageException("unknown option " + flag);
+            }
+            if (value == null) {
+                if (i + 1 >= args.size()) {
+                    throw new UsageException("option " + flag + " needs a value");
+                }
+                value = args.get(++i);
+            }
+            switch (flag) {
+                case "--bind" -> bind = value;
+                case "--port" -> port = parsePort(value);
+                case "--log-level" -> level = parseLevel(value);
+                default -> parameters.put(PARAMETER_FLAGS.get(flag), value);
+            }
+        }
+        return new LauncherOptions(help, bind, port, level, parameters);
+    }
+
+    private static int parsePort(String value) throws UsageException {
+        try {
+            int port = Integer.parseInt(value);
+            if (port >= 0 && port <= 65535) {
+                return port;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new UsageException("invalid value for --port: '" + value + "' (expected 0 to 65535)");
+    }
+
+    private static Level parseLevel(String value) throws UsageException {
+        Level level = LEVELS.get(value.toLowerCase(Locale.ROOT));
+        if (level == null) {
+            throw new UsageException("invalid value for --log-level: '" + value
+                    + "' (expected error, warn, info, debug or trace)");
+        }
+        return level;
+    }
+}

@@ -1,0 +1,97 @@
+package io.polycache.store;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Polykit artifacts: {@code artifacts/aa/bb/<key>.zst} with {@code <key>.json} beside it.
+ *
+ * <p>The metadata file is the commit marker: it is renamed into place after the data, and an
+ * artifact exists exactly when its metadata does. Commits of one key are serialised by a lock
+ * stripe (never a global lock), so of concurrent writers exactly one commits and the stored
+ * bytes are exactly that writer's. A crash between the two renames leaves a data file without
+ * metadata, which readers ignore and the next commit replaces.
+ */
+public final class ArtifactStore {
+    private static final int STRIPES = 256;
+
+    private final FileStore files;
+    private final ShardLayout layout;
+    private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
+
+    public ArtifactStore(FileStore files) {
+        this.files = files;
+        this.layout = files.layout();
+        for (int i = 0; i < STRIPES; i++) {
+            stripes[i] = new ReentrantLock();
+        }
+    }
+
+    public FileStore files() {
+        return files;
+    }
+
+    public boolean exists(CacheKey key) {
+        return Files.exists(layout.artifactMetadata(key));
+    }
+
+    /** The artifact's metadata bytes, or empty when it is not stored. */
+    public Optional<byte[]> metadata(CacheKey key) throws IOException {
+        try {
+            return Optional.of(Files.readAllBytes(layout.artifactMetadata(key)));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Opens the artifact for reading, or empty when it is not stored. */
+    public Optional<StoredArtifact> open(CacheKey key) throws IOException {
+        Optional<byte[]> metadata = metadata(key);
+        if (metadata.isEmpty()) {
+            return Optional.empty();
+        }
+        FileChannel data;
+        try {
+            data = FileChannel.open(layout.artifactData(key), StandardOpenOption.READ);
+        } catch (NoSuchFileException e) {
+            return Optional.empty(); // deleted between the two opens
+        }
+        return Optional.of(new StoredArtifact(metadata.get(), data, data.size()));
+    }
+
+    /**
+     * Commits a verified, fsynced temp file and its metadata.
+     *
+     * @throws EntryExistsException if the key is already stored (the temp file is left to the caller)
+     */
+    public void commit(CacheKey key, Path tempData, byte[] metadata) throws IOException {
+        Path tempMeta = files.newTempFile(".json");
+        try {
+            Files.write(tempMeta, metadata);
+            FileStore.fsync(tempMeta);
+            ReentrantLock lock = stripeOf(key);
+            lock.lock();
+            try {
+                if (exists(key)) {
+                    throw new EntryExistsException("Artifact already exists");
+                }
+                files.moveIntoPlace(tempData, layout.artifactData(key));
+                files.moveIntoPlace(tempMeta, layout.artifactMetadata(key));
+            } finally {
+                lock.unlock();
+            }
+        } finally {
+            Files.deleteIfExists(tempMeta);
+        }
+    }
+
+    private ReentrantLock stripeOf(CacheKey key) {
+        return stripes[Math.floorMod(key.value().hashCode(), STRIPES)];
+    }
+}

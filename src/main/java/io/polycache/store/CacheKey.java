@@ -1,0 +1,45 @@
+package io.polycache.store;
+
+import java.util.Locale;
+
+/**
+ * An artifact cache key: 32 to 128 hexadecimal characters, held lower-case. Parsing at the edge
+ * means nothing else can see a key that could escape its shard directory.
+ */
+public record CacheKey(String value) {
+    public static final int MIN_LENGTH = 32;
+    public static final int MAX_LENGTH = 128;
+
+    public CacheKey {
+        if (!isValid(value) || !value.equals(value.toLowerCase(Locale.ROOT))) {
+            throw new InvalidKeyException(value);
+        }
+    }
+
+    /** Parses a key as a client sent it, case-insensitively. */
+    public static CacheKey parse(String text) {
+        if (!isValid(text)) {
+            throw new InvalidKeyException(text);
+        }
+        return new CacheKey(text.toLowerCase(Locale.ROOT));
+    }
+
+    private static boolean isValid(String text) {
+        if (text == null || text.length() < MIN_LENGTH || text.length() > MAX_LENGTH) {
+            return false;
+        }
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            boolean hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+            if (!hex) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public String toString() {
+        return value;
+    }
+}

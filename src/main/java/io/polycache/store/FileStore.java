@@ -1,0 +1,125 @@
+package io.polycache.store;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The atomic-write discipline every entry follows: write into {@code tmp/}, fsync, rename into
+ * place. A reader sees nothing or the whole file, never a prefix.
+ */
+public final class FileStore {
+    private static final Logger LOG = Logger.getLogger(FileStore.class.getName());
+
+    private final ShardLayout layout;
+
+    public FileStore(ShardLayout layout) {
+        this.layout = layout;
+    }
+
+    public ShardLayout layout() {
+        return layout;
+    }
+
+    /** Creates the storage directory and empties {@code tmp/} of writes a previous run left. */
+    public void open() throws IOException {
+        Files.createDirectories(layout.root());
+        Files.createDirectories(layout.tmp());
+        int removed = clearTmp();
+        if (removed > 0) {
+            LOG.info("Removed " + removed + " unfinished write(s) from " + layout.tmp());
+        }
+    }
+
+    /** Deletes everything in {@code tmp/}; returns how many top-level entries went. */
+    public int clearTmp() throws IOException {
+        int removed = 0;
+        if (!Files.isDirectory(layout.tmp())) {
+            return 0;
+        }
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(layout.tmp())) {
+            for (Path entry : entries) {
+                deleteRecursively(entry);
+                removed++;
+            }
+        }
+        return removed;
+    }
+
+    /** A new empty file in {@code tmp/}. The caller deletes it if it is never committed. */
+    public Path newTempFile(String suffix) throws IOException {
+        return Files.createTempFile(layout.tmp(), "w-", suffix);
+    }
+
+    /** A new empty directory in {@code tmp/}. */
+    public Path newTempDirectory(String prefix) throws IOException {
+        return Files.createTempDirectory(layout.tmp(), prefix);
+    }
+
+    /** Flushes a file's bytes to the device, so that a rename after it never exposes a hole. */
+    public static void fsync(Path file) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            channel.force(true);
+        }
+    }
+
+    /**
+     * Renames a finished temp file into place, replacing what is there. Callers that must not
+     * replace hold the entry's lock and check first.
+     */
+    public void moveIntoPlace(Path temp, Path target) throws IOException {
+        Files.createDirectories(target.getParent());
+        try {
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            throw new IOException("tmp/ and " + target.getParent() + " are not on one filesystem", e);
+        }
+    }
+
+    /**
+     * Links a finished temp file into place unless the target exists; for content-addressed
+     * entries, where an existing file already holds the same bytes.
+     *
+     * @return true if this call created the target
+     */
+    public boolean linkIntoPlaceIfAbsent(Path temp, Path target) throws IOException {
+        Files.createDirectories(target.getParent());
+        try {
+            Files.createLink(target, temp);
+            return true;
+        } catch (FileAlreadyExistsException e) {
+            return false;
+        }
+    }
+
+    public static void deleteQuietly(Path path) {
+        if (path == null) {
+            return;
+        }
+        try {
+            deleteRecursively(path);
+        } catch (IOException | UncheckedIOException e) {
+            LOG.log(Level.WARNING, "Could not delete " + path + ": " + e.getMessage());
+        }
+    }
+
+    public static void deleteRecursively(Path path) throws IOException {
+        if (Files.isDirectory(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            try (DirectoryStream<Path> children = Files.newDirectoryStream(path)) {
+                for (Path child : children) {
+                    deleteRecursively(child);
+                }
+            }
+        }
+        Files.deleteIfExists(path);
+    }
+}

@@ -1,0 +1,90 @@
+package io.polycache.web;
+
+import io.polycache.artifact.InvalidArtifactException;
+import io.polycache.artifact.UploadReadException;
+import io.polycache.store.EntryExistsException;
+import io.polycache.store.InvalidKeyException;
+import io.polycache.web.filter.RequestTooLargeException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.ext.ExceptionMapper;
+import java.util.List;
+import java.util.UUID;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/** One mapper per failure class: each turns its exception into a status and an error body. */
+public final class ExceptionMappers {
+    private static final Logger LOG = Logger.getLogger(ExceptionMappers.class.getName());
+
+    private ExceptionMappers() {}
+
+    public static List<Class<?>> all() {
+        return List.of(InvalidKey.class, Exists.class, InvalidArtifact.class, TooLarge.class,
+                UploadRead.class, Jaxrs.class, Unexpected.class);
+    }
+
+    public static final class InvalidKey implements ExceptionMapper<InvalidKeyException> {
+        @Override
+        public Response toResponse(InvalidKeyException e) {
+            return Errors.of(400, e.getMessage());
+        }
+    }
+
+    public static final class Exists implements ExceptionMapper<EntryExistsException> {
+        @Override
+        public Response toResponse(EntryExistsException e) {
+            return Errors.of(409, e.getMessage());
+        }
+    }
+
+    public static final class InvalidArtifact implements ExceptionMapper<InvalidArtifactException> {
+        @Override
+        public Response toResponse(InvalidArtifactException e) {
+            return Errors.of(422, e.getMessage());
+        }
+    }
+
+    public static final class TooLarge implements ExceptionMapper<RequestTooLargeException> {
+        @Override
+        public Response toResponse(RequestTooLargeException e) {
+            // The rest of the body is still on the wire: do not keep the connection.
+            return Response.fromResponse(Errors.of(413, e.getMessage())).header("Connection", "close").build();
+        }
+    }
+
+    public static final class UploadRead implements ExceptionMapper<UploadReadException> {
+        @Override
+        public Response toResponse(UploadReadException e) {
+            LOG.fine(e.getMessage());
+            return Errors.of(400, e.getMessage());
+        }
+    }
+
+    /** Jersey's own answers (unknown path, wrong method, unsupported type) in our body shape. */
+    public static final class Jaxrs implements ExceptionMapper<WebApplicationException> {
+        @Override
+        public Response toResponse(WebApplicationException e) {
+            Response original = e.getResponse();
+            Response.Status.Family family = Response.Status.Family.familyOf(original.getStatus());
+            if (family == Response.Status.Family.SERVER_ERROR) {
+                return new Unexpected().toResponse(e);
+            }
+            Response.StatusType status = original.getStatusInfo();
+            Response.ResponseBuilder answer = Response.fromResponse(Errors.of(status.getStatusCode(),
+                    status.getReasonPhrase()));
+            return answer.build();
+        }
+    }
+
+    /** Everything else: logged once with a request id, answered 500 without a stack trace. */
+    public static final class Unexpected implements ExceptionMapper<Throwable> {
+        @Override
+        public Response toResponse(Throwable e) {
+            String id = UUID.randomUUID().toString().substring(0, 8);
+            LOG.log(Level.SEVERE, "Request " + id + " failed", e);
+            return Response.fromResponse(Errors.of(500, "Internal server error (request " + id + ")"))
+                    .header("X-Request-Id", id).build();
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package io.polycache.web;
+
+import io.polycache.store.FileStore;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** Liveness for load balancers and deploy scripts: healthy while storage takes writes. */
+@jakarta.ws.rs.Path("health")
+public final class HealthResource {
+    private final FileStore files;
+
+    @Inject
+    public HealthResource(FileStore files) {
+        this.files = files;
+    }
+
+    @GET
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response health() {
+        try {
+            Path probe = files.newTempFile(".health");
+            Files.delete(probe);
+            return Response.ok(Map.of("status", "healthy")).build();
+        } catch (IOException | RuntimeException e) {
+            return Response.status(503)
+                    .entity(Map.of("status", "unhealthy",
+                            "reason", "storage directory " + files.layout().root() + " is not writable: " + e.getMessage()))
+                    .build();
+        }
+    }
+}

@@ -1,0 +1,11 @@
+package io.polycache.web.filter;
+
+/**
+ * Thrown from a read of a request body that has passed its size limit. Unchecked, so that it
+ * passes through decompressors and parsers untouched to its exception mapper.
+ */
+public final class RequestTooLargeException extends RuntimeException {
+    public RequestTooLargeException(long limit) {
+        super("Request body exceeds the maximum size of " + limit + " bytes");
+    }
+}

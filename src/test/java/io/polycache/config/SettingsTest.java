@@ -1,0 +1,65 @@
+package io.polycache.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class SettingsTest {
+    @Test
+    void defaultsMatchThePolykitServer() {
+        Settings settings = Settings.from(Map.of());
+        assertEquals(Path.of("cache").toAbsolutePath(), settings.storageDir());
+        assertEquals(1073741824L, settings.maxArtifactSize());
+        assertEquals(32L << 20, settings.maxRequestSize());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"1073741824,1073741824", "512k,524288", "64m,67108864", "1g,1073741824", "2G,2147483648",
+            "1GiB,1073741824", "10mb,10485760", " 7 ,7"})
+    void sizesTakeBytesOrSuffixes(String text, long bytes) {
+        assertEquals(bytes, Settings.from(Map.of(Settings.MAX_ARTIFACT_SIZE, text)).maxArtifactSize());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"12x", "-5", "0", "1.5g", "g", "99999999999999999999", "1e9"})
+    void aBadSizeNamesTheParameterAndTheValue(String text) {
+        SettingsException e = assertThrows(SettingsException.class,
+                () -> Settings.from(Map.of(Settings.MAX_ARTIFACT_SIZE, text)));
+        assertEquals("Invalid value for polycache.maxArtifactSize: '" + text.trim()
+                + "' (expected a positive size in bytes, or with a k, m or g suffix)", e.getMessage());
+    }
+
+    @Test
+    void anUnknownParameterIsRefused() {
+        SettingsException e = assertThrows(SettingsException.class,
+                () -> Settings.from(Map.of("polycache.storgeDir", "/tmp/x")));
+        assertEquals("Unknown parameter polycache.storgeDir", e.getMessage());
+    }
+
+    @Test
+    void parametersOfOtherApplicationsAreIgnored() {
+        Settings.from(Map.of("org.example.other", "1"));
+    }
+
+    @Test
+    void webXmlDeclaresEveryParameterWithTheSameDefault() throws Exception {
+        String webXml = Files.readString(Path.of("src/main/webapp/WEB-INF/web.xml"));
+        Matcher m = Pattern.compile("<param-name>(polycache\\.[^<]+)</param-name>\\s*<param-value>([^<]*)</param-value>")
+                .matcher(webXml);
+        Map<String, String> declared = new LinkedHashMap<>();
+        while (m.find()) {
+            declared.put(m.group(1), m.group(2));
+        }
+        assertEquals(Settings.DEFAULTS, declared);
+    }
+}

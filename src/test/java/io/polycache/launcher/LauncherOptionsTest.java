@@ -1,0 +1,61 @@
+package io.polycache.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Level;
+import org.junit.jupiter.api.Test;
+
+class LauncherOptionsTest {
+    @Test
+    void defaultsAreThePolykitServers() throws UsageException {
+        LauncherOptions options = LauncherOptions.parse(List.of());
+        assertEquals("127.0.0.1", options.bind());
+        assertEquals(8080, options.port());
+        assertEquals(Level.INFO, options.logLevel());
+        assertEquals(Map.of(), options.parameters());
+    }
+
+    @Test
+    void flagsBecomeContextParameters() throws UsageException {
+        LauncherOptions options = LauncherOptions.parse(List.of("--storage-dir", "/srv/cache", "--max-size=2g",
+                "--polycache.maxRequestSize=1m", "--bind", "0.0.0.0", "--port", "9000", "--log-level", "debug"));
+        assertEquals(Map.of("polycache.storageDir", "/srv/cache", "polycache.maxArtifactSize", "2g",
+                "polycache.maxRequestSize", "1m"), options.parameters());
+        assertEquals("0.0.0.0", options.bind());
+        assertEquals(9000, options.port());
+        assertEquals(Level.FINE, options.logLevel());
+    }
+
+    @Test
+    void anUnknownFlagIsNamed() {
+        UsageException e = assertThrows(UsageException.class, () -> LauncherOptions.parse(List.of("--colour")));
+        assertEquals("unknown option --colour", e.getMessage());
+    }
+
+    @Test
+    void aBadPortIsNamed() {
+        UsageException e = assertThrows(UsageException.class, () -> LauncherOptions.parse(List.of("--port", "http")));
+        assertEquals("invalid value for --port: 'http' (expected 0 to 65535)", e.getMessage());
+    }
+
+    @Test
+    void aMissingValueIsNamed() {
+        UsageException e = assertThrows(UsageException.class, () -> LauncherOptions.parse(List.of("--storage-dir")));
+        assertEquals("option --storage-dir needs a value", e.getMessage());
+    }
+
+    @Test
+    void aBadLogLevelIsNamed() {
+        UsageException e = assertThrows(UsageException.class, () -> LauncherOptions.parse(List.of("--log-level=loud")));
+        assertTrue(e.getMessage().startsWith("invalid value for --log-level: 'loud'"));
+    }
+
+    @Test
+    void helpIsRecognised() throws UsageException {
+        assertTrue(LauncherOptions.parse(List.of("--help")).help());
+    }
+}
