@@ -70,6 +70,11 @@ public final class ExceptionMappers {
             if (family == Response.Status.Family.SERVER_ERROR) {
                 return new Unexpected().toResponse(e);
             }
+            for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+                if (cause instanceof RequestTooLargeException tooLarge) {
+                    return new TooLarge().toResponse(tooLarge);
+                }
+            }
             Response.StatusType status = original.getStatusInfo();
             Response.ResponseBuilder answer = Response.fromResponse(Errors.of(status.getStatusCode(),
                     status.getReasonPhrase()));
@@ -81,6 +86,12 @@ public final class ExceptionMappers {
     public static final class Unexpected implements ExceptionMapper<Throwable> {
         @Override
         public Response toResponse(Throwable e) {
+            // Readers inside Jersey (JSON, multipart) may wrap a size-limit failure.
+            for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+                if (cause instanceof RequestTooLargeException tooLarge) {
+                    return new TooLarge().toResponse(tooLarge);
+                }
+            }
             String id = UUID.randomUUID().toString().substring(0, 8);
             LOG.log(Level.SEVERE, "Request " + id + " failed", e);
             return Response.fromResponse(Errors.of(500, "Internal server error (request " + id + ")"))

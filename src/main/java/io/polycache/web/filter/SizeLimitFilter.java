@@ -11,14 +11,15 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 
 /**
  * Bounds request bodies: artifact uploads by {@code polycache.maxArtifactSize}, everything
- * else by {@code polycache.maxRequestSize}. A declared {@code Content-Length} over the limit is
- * refused with 413 before the body is read (so a client waiting on {@code Expect: 100-continue}
- * never sends it); a chunked body is counted as it is read and fails with
- * {@link RequestTooLargeException} at the first byte past the limit.
+ * else by {@code polycache.maxRequestSize}. Reading a body whose {@code Content-Length} is over
+ * the limit fails at once with {@link RequestTooLargeException}, before a byte is read (so a
+ * client waiting on {@code Expect: 100-continue} never sends it); a chunked body is counted as
+ * it is read and fails at the first byte past the limit. Failing on read rather than in the
+ * filter lets the resource answer what it checks first (a malformed key is 400 even when the
+ * body is too large).
  */
 public final class SizeLimitFilter extends HttpFilter {
     static final String ARTIFACTS = "/v1/artifacts/";
@@ -40,19 +41,8 @@ public final class SizeLimitFilter extends HttpFilter {
     protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws IOException, ServletException {
         long limit = limitFor(request);
-        long declared = request.getContentLengthLong();
-        if (declared > limit) {
-            response.setStatus(413);
-            response.setHeader("Connection", "close");
-            response.setContentType("application/json");
-            byte[] body = ("{\"error\":\"Request body of " + declared
-                    + " bytes exceeds the maximum size of " + limit + " bytes\"}")
-                    .getBytes(StandardCharsets.UTF_8);
-            response.setContentLength(body.length);
-            response.getOutputStream().write(body);
-            return;
-        }
-        chain.doFilter(new LimitedRequest(request, limit), response);
+        boolean declaredTooLarge = request.getContentLengthLong() > limit;
+        chain.doFilter(new LimitedRequest(request, limit, declaredTooLarge), response);
     }
 
     private long limitFor(HttpServletRequest request) {
@@ -64,15 +54,18 @@ public final class SizeLimitFilter extends HttpFilter {
         private final long limit;
         private LimitedInputStream stream;
 
-        LimitedRequest(HttpServletRequest request, long limit) {
+        private final boolean declaredTooLarge;
+
+        LimitedRequest(HttpServletRequest request, long limit, boolean declaredTooLarge) {
             super(request);
             this.limit = limit;
+            this.declaredTooLarge = declaredTooLarge;
         }
 
         @Override
         public ServletInputStream getInputStream() throws IOException {
             if (stream == null) {
-                stream = new LimitedInputStream(super.getInputStream(), limit);
+                stream = new LimitedInputStream(super.getInputStream(), limit, declaredTooLarge);
             }
             return stream;
         }
@@ -83,13 +76,17 @@ public final class SizeLimitFilter extends HttpFilter {
         private final long limit;
         private long count;
 
-        LimitedInputStream(ServletInputStream in, long limit) {
+        private final boolean declaredTooLarge;
+
+        LimitedInputStream(ServletInputStream in, long limit, boolean declaredTooLarge) {
             this.in = in;
             this.limit = limit;
+            this.declaredTooLarge = declaredTooLarge;
         }
 
         @Override
         public int read() throws IOException {
+            refuseIfDeclaredTooLarge();
             int b = in.read();
             if (b >= 0) {
                 counted(1);
@@ -99,11 +96,22 @@ public final class SizeLimitFilter extends HttpFilter {
 
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
+            refuseIfDeclaredTooLarge();
             int n = in.read(b, off, len);
             if (n > 0) {
                 counted(n);
             }
             return n;
+        }
+
+        /**
+         * Refuses before touching the connection: the container sends "100 Continue" only when
+         * the body is first read, so a client that waits for it never sends the body.
+         */
+        private void refuseIfDeclaredTooLarge() {
+            if (declaredTooLarge) {
+                throw new RequestTooLargeException(limit);
+            }
         }
 
         private void counted(int n) {

@@ -1,0 +1,92 @@
+package io.polycache.testing;
+
+import io.polycache.launcher.EmbeddedServer;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The built WAR on embedded Tomcat, on a random loopback port, with its own storage directory:
+ * the same start-up path as {@code java -jar polycache.war}, without the process.
+ */
+public final class TestServer implements AutoCloseable {
+    private final EmbeddedServer server;
+    private final Path storage;
+    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+    private TestServer(EmbeddedServer server, Path storage) {
+        this.server = server;
+        this.storage = storage;
+    }
+
+    /** The WAR that {@code mvn package} built; failsafe passes its path. */
+    public static Path war() {
+        String war = System.getProperty("polycache.war", "target/polycache.war");
+        Path path = Path.of(war);
+        if (!Files.isRegularFile(path)) {
+            throw new IllegalStateException(path + " is missing: run the integration tests with mvn verify");
+        }
+        return path;
+    }
+
+    public static TestServer start(Path storage, Map<String, String> parameters) throws Exception {
+        Map<String, String> all = new HashMap<>(parameters);
+        all.putIfAbsent("polycache.storageDir", storage.toString());
+        return new TestServer(EmbeddedServer.start(war(), "127.0.0.1", 0, all), storage);
+    }
+
+    public static TestServer start(Path storage) throws Exception {
+        return start(storage, Map.of());
+    }
+
+    public Path storage() {
+        return storage;
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + port() + path);
+    }
+
+    public HttpClient client() {
+        return client;
+    }
+
+    public HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(60));
+    }
+
+    public HttpResponse<String> send(HttpRequest request) throws IOException, InterruptedException {
+        return client.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    public HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return send(request(path).GET().build());
+    }
+
+    public HttpResponse<String> put(String path, byte[] body) throws IOException, InterruptedException {
+        return send(request(path).PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build());
+    }
+
+    /** Files under {@code tmp/}: writes in flight or left behind. */
+    public long tmpEntries() throws IOException {
+        try (var entries = Files.list(storage.resolve("tmp"))) {
+            return entries.count();
+        }
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}
