@@ -1,11 +1,14 @@
 package io.polycache.boot;
 
 import io.polycache.artifact.ArtifactService;
+import io.polycache.auth.KeyFileException;
+import io.polycache.auth.KeyRegistry;
 import io.polycache.config.Settings;
 import io.polycache.config.SettingsException;
 import io.polycache.store.ArtifactStore;
 import io.polycache.store.FileStore;
 import io.polycache.store.ShardLayout;
+import io.polycache.web.filter.ApiKeyFilter;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
@@ -22,6 +25,9 @@ public final class PolycacheListener implements ServletContextListener {
 
     /** Context attribute with the absolute storage path, for the standalone launcher's start-up line. */
     public static final String STORAGE_ATTRIBUTE = "io.polycache.storageDir";
+
+    /** Context attribute describing the access control in force, for the same line. */
+    public static final String AUTH_ATTRIBUTE = "io.polycache.authMode";
 
     private FileStore files;
 
@@ -43,11 +49,24 @@ public final class PolycacheListener implements ServletContextListener {
             LOG.severe("Polycache cannot start: " + message);
             throw new StartupException(message, e);
         }
+        String authMode = "public";
+        if (!settings.publicAccess()) {
+            KeyRegistry keys;
+            try {
+                keys = KeyRegistry.load(settings.apiKeysFile(), settings.apiKeys());
+            } catch (KeyFileException e) {
+                LOG.severe("Polycache cannot start: " + e.getMessage());
+                throw new StartupException(e.getMessage(), null);
+            }
+            context.setAttribute(ApiKeyFilter.REGISTRY_ATTRIBUTE, keys);
+            authMode = keys.describe() + (settings.anonymousRead() ? ", anonymous reads" : "");
+        }
         Services services = new Services(files, new ArtifactService(new ArtifactStore(files)));
         context.setAttribute(Settings.class.getName(), settings);
         context.setAttribute(Services.ATTRIBUTE, services);
         context.setAttribute(STORAGE_ATTRIBUTE, settings.storageDir().toString());
-        LOG.info("Polycache started: storage " + settings.storageDir()
+        context.setAttribute(AUTH_ATTRIBUTE, authMode);
+        LOG.info("Polycache started: storage " + settings.storageDir() + ", auth: " + authMode
                 + ", max artifact size " + settings.maxArtifactSize() + " bytes");
     }
 

@@ -106,8 +106,35 @@ class StandaloneIT {
         }
     }
 
+    @Test
+    void aNonLoopbackBindWithoutAccessControlExits2() throws Exception {
+        Process process = launch("--bind", "0.0.0.0", "--port", "0");
+        String output = finish(process);
+        assertEquals(2, process.exitValue());
+        assertEquals("polycache: refusing to listen on 0.0.0.0 without access control: give --api-keys-file FILE, "
+                + "or --public to let anyone read and write (see --help)", output.strip());
+    }
+
+    @Test
+    void theStartUpLineStatesTheKeysInForce() throws Exception {
+        Path keys = Files.writeString(dir.resolve("keys.txt"), "one\ntwo ro\n");
+        Process process = launch("--port", "0", "--api-keys-file", keys.toString(), "--anonymous-read");
+        try {
+            BufferedReader log = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            awaitListening(log, dir.toRealPath().resolve("cache").toString(),
+                    "2 keys, of which 1 read-only, anonymous reads");
+        } finally {
+            process.destroy();
+            process.waitFor(60, TimeUnit.SECONDS);
+        }
+    }
+
     private static int awaitListening(BufferedReader log, String storage) throws IOException {
-        Pattern listening = Pattern.compile("Polycache listening on http://127\\.0\\.0\\.1:(\\d+)/ with storage (.+)$");
+        return awaitListening(log, storage, "public");
+    }
+
+    private static int awaitListening(BufferedReader log, String storage, String auth) throws IOException {
+        Pattern listening = Pattern.compile("Polycache listening on http://127\\.0\\.0\\.1:(\\d+)/ with storage (.+), auth: (.+)$");
         String line;
         StringBuilder seen = new StringBuilder();
         while ((line = log.readLine()) != null) {
@@ -115,6 +142,7 @@ class StandaloneIT {
             Matcher m = listening.matcher(line);
             if (m.find()) {
                 assertEquals(storage, m.group(2));
+                assertEquals(auth, m.group(3));
                 Thread drain = new Thread(() -> {
                     try {
                         log.transferTo(java.io.Writer.nullWriter());
