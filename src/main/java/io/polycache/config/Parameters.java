@@ -79,6 +79,11 @@ final class Parameters {
         return size;
     }
 
+    /** A size, or {@code absent} when the parameter is empty. */
+    long optionalSize(String name, long absent) {
+        return string(name).isEmpty() ? absent : size(name);
+    }
+
     private static final Map<Character, Long> UNITS = Map.of(
             'k', 1L << 10, 'm', 1L << 20, 'g', 1L << 30, 't', 1L << 40);
 

@@ -21,7 +21,12 @@ public record Settings(
         boolean publicAccess,
         Path apiKeysFile,
         List<String> apiKeys,
-        boolean anonymousRead) {
+        boolean anonymousRead,
+        long maxCacheSize,
+        long maxCacheSizeHard) {
+
+    /** {@link #maxCacheSize()} when no limit is set. */
+    public static final long UNBOUNDED = Long.MAX_VALUE;
 
     public static final String PREFIX = "polycache.";
     public static final String STORAGE_DIR = "polycache.storageDir";
@@ -31,6 +36,8 @@ public record Settings(
     public static final String API_KEYS_FILE = "polycache.apiKeysFile";
     public static final String API_KEYS = "polycache.apiKeys";
     public static final String ANONYMOUS_READ = "polycache.anonymousRead";
+    public static final String MAX_CACHE_SIZE = "polycache.maxCacheSize";
+    public static final String MAX_CACHE_SIZE_HARD = "polycache.maxCacheSizeHard";
 
     /** Every known parameter with its default, in documentation order. */
     public static final Map<String, String> DEFAULTS;
@@ -44,6 +51,8 @@ public record Settings(
         d.put(API_KEYS_FILE, "");
         d.put(API_KEYS, "");
         d.put(ANONYMOUS_READ, "false");
+        d.put(MAX_CACHE_SIZE, "");
+        d.put(MAX_CACHE_SIZE_HARD, "");
         DEFAULTS = Collections.unmodifiableMap(d);
     }
 
@@ -68,8 +77,15 @@ public record Settings(
             throw new SettingsException("No access control configured: set " + PUBLIC + "=true to let anyone "
                     + "read and write, or give API keys with " + API_KEYS_FILE + " or " + API_KEYS);
         }
+        long maxCache = p.optionalSize(MAX_CACHE_SIZE, UNBOUNDED);
+        long defaultHard = maxCache == UNBOUNDED ? UNBOUNDED : maxCache + maxCache / 20;
+        long maxCacheHard = p.optionalSize(MAX_CACHE_SIZE_HARD, defaultHard);
+        if (maxCacheHard < maxCache) {
+            throw SettingsException.invalid(MAX_CACHE_SIZE_HARD, p.string(MAX_CACHE_SIZE_HARD),
+                    "a size no smaller than " + MAX_CACHE_SIZE + " (" + maxCache + " bytes)");
+        }
         return new Settings(p.path(STORAGE_DIR), p.size(MAX_ARTIFACT_SIZE), p.size(MAX_REQUEST_SIZE),
-                isPublic, keysFile, keys, p.bool(ANONYMOUS_READ));
+                isPublic, keysFile, keys, p.bool(ANONYMOUS_READ), maxCache, maxCacheHard);
     }
 
     /** Never prints key material. */
@@ -77,7 +93,8 @@ public record Settings(
     public String toString() {
         return "Settings[storageDir=" + storageDir + ", maxArtifactSize=" + maxArtifactSize + ", maxRequestSize="
                 + maxRequestSize + ", public=" + publicAccess + ", apiKeysFile=" + apiKeysFile + ", apiKeys="
-                + apiKeys.size() + " given, anonymousRead=" + anonymousRead + "]";
+                + apiKeys.size() + " given, anonymousRead=" + anonymousRead + ", maxCacheSize=" + maxCacheSize
+                + ", maxCacheSizeHard=" + maxCacheSizeHard + "]";
     }
 
     /** Whether any way of access control is given: public, a key file or a key list. */
