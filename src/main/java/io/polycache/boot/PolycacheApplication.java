@@ -5,6 +5,10 @@ import io.polycache.store.FileStore;
 import io.polycache.web.ArtifactResource;
 import io.polycache.web.ExceptionMappers;
 import io.polycache.web.HealthResource;
+import io.polycache.web.MetricsResource;
+import io.polycache.web.StatsResource;
+import io.polycache.metrics.CacheMetrics;
+import io.polycache.store.SpaceLedger;
 import jakarta.servlet.ServletContext;
 import jakarta.ws.rs.core.Context;
 import org.glassfish.jersey.internal.inject.AbstractBinder;
@@ -23,12 +27,16 @@ public final class PolycacheApplication extends ResourceConfig {
         register(JacksonFeature.class);
         register(ArtifactResource.class);
         register(HealthResource.class);
+        register(MetricsResource.class);
+        register(StatsResource.class);
         ExceptionMappers.all().forEach(this::register);
         register(new AbstractBinder() {
             @Override
             protected void configure() {
                 bind(services.files()).to(FileStore.class);
                 bind(services.artifacts()).to(ArtifactService.class);
+                bind(services.ledger()).to(SpaceLedger.class);
+                bind(services.metrics()).to(CacheMetrics.class);
             }
         });
         // Our mappers write every error body; no HTML error pages from the container.

@@ -5,6 +5,7 @@ import io.polycache.auth.KeyFileException;
 import io.polycache.auth.KeyRegistry;
 import io.polycache.config.Settings;
 import io.polycache.config.SettingsException;
+import io.polycache.metrics.CacheMetrics;
 import io.polycache.store.ArtifactStore;
 import io.polycache.store.FileStore;
 import io.polycache.store.LedgerSnapshot;
@@ -35,6 +36,7 @@ public final class PolycacheListener implements ServletContextListener {
     private FileStore files;
     private SpaceLedger ledger;
     private Thread scan;
+    private CacheMetrics metrics;
 
     @Override
     public void contextInitialized(ServletContextEvent event) {
@@ -70,7 +72,9 @@ public final class PolycacheListener implements ServletContextListener {
         ArtifactStore artifacts = new ArtifactStore(files, ledger);
         openLedger(ledger, files);
         this.ledger = ledger;
-        Services services = new Services(files, ledger, new ArtifactService(artifacts));
+        metrics = new CacheMetrics(ledger);
+        Services services = new Services(files, ledger, metrics, new ArtifactService(artifacts));
+        context.setAttribute(CacheMetrics.class.getName(), metrics);
         context.setAttribute(Settings.class.getName(), settings);
         context.setAttribute(Services.ATTRIBUTE, services);
         context.setAttribute(STORAGE_ATTRIBUTE, settings.storageDir().toString());
@@ -116,6 +120,9 @@ public final class PolycacheListener implements ServletContextListener {
             files.clearTmp();
         } catch (IOException e) {
             LOG.warning("Could not empty " + files.layout().tmp() + ": " + e.getMessage());
+        }
+        if (metrics != null) {
+            metrics.close();
         }
         if (ledger != null) {
             boolean clean = scan == null || !scan.isAlive();

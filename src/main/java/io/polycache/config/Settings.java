@@ -23,7 +23,8 @@ public record Settings(
         List<String> apiKeys,
         boolean anonymousRead,
         long maxCacheSize,
-        long maxCacheSizeHard) {
+        long maxCacheSizeHard,
+        boolean metricsPublic) {
 
     /** {@link #maxCacheSize()} when no limit is set. */
     public static final long UNBOUNDED = Long.MAX_VALUE;
@@ -38,6 +39,7 @@ public record Settings(
     public static final String ANONYMOUS_READ = "polycache.anonymousRead";
     public static final String MAX_CACHE_SIZE = "polycache.maxCacheSize";
     public static final String MAX_CACHE_SIZE_HARD = "polycache.maxCacheSizeHard";
+    public static final String METRICS_PUBLIC = "polycache.metrics.public";
 
     /** Every known parameter with its default, in documentation order. */
     public static final Map<String, String> DEFAULTS;
@@ -53,6 +55,7 @@ public record Settings(
         d.put(ANONYMOUS_READ, "false");
         d.put(MAX_CACHE_SIZE, "");
         d.put(MAX_CACHE_SIZE_HARD, "");
+        d.put(METRICS_PUBLIC, "false");
         DEFAULTS = Collections.unmodifiableMap(d);
     }
 
@@ -85,7 +88,7 @@ public record Settings(
                     "a size no smaller than " + MAX_CACHE_SIZE + " (" + maxCache + " bytes)");
         }
         return new Settings(p.path(STORAGE_DIR), p.size(MAX_ARTIFACT_SIZE), p.size(MAX_REQUEST_SIZE),
-                isPublic, keysFile, keys, p.bool(ANONYMOUS_READ), maxCache, maxCacheHard);
+                isPublic, keysFile, keys, p.bool(ANONYMOUS_READ), maxCache, maxCacheHard, p.bool(METRICS_PUBLIC));
     }
 
     /** Never prints key material. */
