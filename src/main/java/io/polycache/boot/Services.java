@@ -1,9 +1,10 @@
 package io.polycache.boot;
 
 import io.polycache.artifact.ArtifactService;
+import io.polycache.deps.DependencyCache;
 import io.polycache.store.FileStore;
 
 /** The services built at start-up, handed to Jersey by {@link PolycacheApplication}. */
-record Services(FileStore files, ArtifactService artifacts) {
+record Services(FileStore files, ArtifactService artifacts, DependencyCache deps, String baseUrl) {
     static final String ATTRIBUTE = Services.class.getName();
 }

@@ -13,12 +13,17 @@ import java.util.function.Function;
  * <p>The defaults below are also declared in {@code WEB-INF/web.xml}, where operators read them
  * (a test keeps the two equal).
  */
-public record Settings(Path storageDir, long maxArtifactSize, long maxRequestSize) {
+public record Settings(Path storageDir, long maxArtifactSize, long maxRequestSize,
+        DependencySettings deps) {
 
     public static final String PREFIX = "polycache.";
     public static final String STORAGE_DIR = "polycache.storageDir";
     public static final String MAX_ARTIFACT_SIZE = "polycache.maxArtifactSize";
     public static final String MAX_REQUEST_SIZE = "polycache.maxRequestSize";
+    public static final String BASE_URL = "polycache.baseUrl";
+    public static final String INSTALL_CONCURRENCY = "polycache.install.concurrency";
+    public static final String INSTALL_QUEUE_SIZE = "polycache.install.queueSize";
+    public static final String INSTALL_TIMEOUT_SECONDS = "polycache.install.timeoutSeconds";
 
     /** Every known parameter with its default, in documentation order. */
     public static final Map<String, String> DEFAULTS;
@@ -28,6 +33,10 @@ public record Settings(Path storageDir, long maxArtifactSize, long maxRequestSiz
         d.put(STORAGE_DIR, "cache");
         d.put(MAX_ARTIFACT_SIZE, "1073741824");
         d.put(MAX_REQUEST_SIZE, "32m");
+        d.put(BASE_URL, "");
+        d.put(INSTALL_CONCURRENCY, "2");
+        d.put(INSTALL_QUEUE_SIZE, "16");
+        d.put(INSTALL_TIMEOUT_SECONDS, "600");
         DEFAULTS = Collections.unmodifiableMap(d);
     }
 
@@ -45,7 +54,9 @@ public record Settings(Path storageDir, long maxArtifactSize, long maxRequestSiz
             }
         }
         Parameters p = new Parameters(raw);
-        return new Settings(p.path(STORAGE_DIR), p.size(MAX_ARTIFACT_SIZE), p.size(MAX_REQUEST_SIZE));
+        return new Settings(p.path(STORAGE_DIR), p.size(MAX_ARTIFACT_SIZE), p.size(MAX_REQUEST_SIZE),
+                new DependencySettings(p.baseUrl(BASE_URL), p.positiveInt(INSTALL_CONCURRENCY),
+                        p.positiveInt(INSTALL_QUEUE_SIZE), p.positiveInt(INSTALL_TIMEOUT_SECONDS)));
     }
 
     /** Convenience for tests and the launcher: settings from a plain map. */
