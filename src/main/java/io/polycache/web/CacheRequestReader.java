@@ -49,7 +49,7 @@ final class CacheRequestReader {
                 throw new InvalidRequestException("Malformed JSON: trailing content after the object");
             }
         } catch (JsonProcessingException e) {
-            throw new InvalidRequestException("Malformed JSON: " + e.getOriginalMessage());
+            throw new InvalidRequestException("Malformed JSON: " + describe(e));
         }
     }
 
@@ -65,7 +65,8 @@ final class CacheRequestReader {
                 }
                 try {
                     json.readBinaryValue(Base64Variants.MIME_NO_LINEFEEDS, out);
-                } catch (JsonProcessingException e) {
+                } catch (JsonProcessingException | IllegalArgumentException e) {
+                    // Jackson reports a bad base64 character as IllegalArgumentException.
                     throw new InvalidRequestException("Invalid base64 content for file '" + name + "'");
                 }
             }
@@ -114,8 +115,15 @@ final class CacheRequestReader {
             }
             return (T) value;
         } catch (JsonProcessingException e) {
-            throw new InvalidRequestException("Field '" + field + "' is not valid JSON: " + e.getOriginalMessage());
+            throw new InvalidRequestException("Field '" + field + "' is not valid JSON: " + describe(e));
         }
+    }
+
+    /** Jackson's message without the parser-location details, which mean nothing to a client. */
+    private static String describe(JsonProcessingException e) {
+        String message = String.valueOf(e.getOriginalMessage());
+        int location = message.indexOf(" (start marker at");
+        return location < 0 ? message : message.substring(0, location);
     }
 
     private static String string(JsonParser json, JsonToken value, String field) throws IOException {
