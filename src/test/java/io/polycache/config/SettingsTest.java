@@ -25,7 +25,7 @@ class SettingsTest {
 
     @Test
     void dependencyDefaults() {
-        DependencySettings deps = Settings.from(Map.of()).deps();
+        DependencySettings deps = Settings.from(Map.of(Settings.PUBLIC, "true")).deps();
         assertEquals(new DependencySettings("", 2, 16, 600), deps);
     }
 
@@ -33,14 +33,14 @@ class SettingsTest {
     @CsvSource({"https://cache.example.com/,https://cache.example.com",
             "http://10.0.0.5:8080/polycache,http://10.0.0.5:8080/polycache"})
     void baseUrlLosesItsTrailingSlash(String text, String expected) {
-        assertEquals(expected, Settings.from(Map.of(Settings.BASE_URL, text)).deps().baseUrl());
+        assertEquals(expected, Settings.from(Map.of(Settings.PUBLIC, "true", Settings.BASE_URL, text)).deps().baseUrl());
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"cache.example.com", "ftp://cache.example.com", "https://x/?q=1", "/polycache"})
     void aBaseUrlThatIsNotAnHttpUrlIsRefused(String text) {
         SettingsException e = assertThrows(SettingsException.class,
-                () -> Settings.from(Map.of(Settings.BASE_URL, text)));
+                () -> Settings.from(Map.of(Settings.PUBLIC, "true", Settings.BASE_URL, text)));
         assertEquals("Invalid value for polycache.baseUrl: '" + text
                 + "' (expected an absolute http or https URL without query or fragment)", e.getMessage());
     }
@@ -48,7 +48,7 @@ class SettingsTest {
     @ParameterizedTest
     @ValueSource(strings = {"0", "-1", "two"})
     void installConcurrencyMustBePositive(String text) {
-        assertThrows(SettingsException.class, () -> Settings.from(Map.of(Settings.INSTALL_CONCURRENCY, text)));
+        assertThrows(SettingsException.class, () -> Settings.from(Map.of(Settings.PUBLIC, "true", Settings.INSTALL_CONCURRENCY, text)));
     }
 
     @ParameterizedTest
