@@ -1,5 +1,7 @@
 package io.polycache.web;
 
+import io.polycache.bundle.BundleStats;
+import io.polycache.deps.DependencyCache;
 import io.polycache.metrics.CacheMetrics;
 import io.polycache.store.EntryKind;
 import io.polycache.store.SpaceLedger;
@@ -8,6 +10,7 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -17,26 +20,26 @@ import java.util.Map;
 public final class StatsResource {
     private final SpaceLedger ledger;
     private final CacheMetrics metrics;
+    private final DependencyCache deps;
 
     @Inject
-    public StatsResource(SpaceLedger ledger, CacheMetrics metrics) {
+    public StatsResource(SpaceLedger ledger, CacheMetrics metrics, DependencyCache deps) {
         this.ledger = ledger;
         this.metrics = metrics;
+        this.deps = deps;
     }
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
-    public Map<String, Object> stats() {
-        Map<String, Object> entries = new LinkedHashMap<>();
+    public Map<String, Object> stats() throws IOException {
+        Map<String, Object> stats = new LinkedHashMap<>();
         for (EntryKind kind : EntryKind.values()) {
             long[] countAndBytes = ledger.countAndBytes(kind);
             Map<String, Object> figures = new LinkedHashMap<>();
             figures.put("count", countAndBytes[0]);
             figures.put("bytes", countAndBytes[1]);
-            entries.put(plural(kind), figures);
+            stats.put(plural(kind), figures);
         }
-        Map<String, Object> stats = new LinkedHashMap<>();
-        stats.put("entries", entries);
         stats.put("used_bytes", ledger.used());
         stats.put("limit_bytes", limit(ledger.softLimit()));
         stats.put("hard_limit_bytes", limit(ledger.hardLimit()));
@@ -46,6 +49,11 @@ public final class StatsResource {
         stats.put("misses", metrics.misses(null));
         double ratio = metrics.hitRatio(null);
         stats.put("hit_ratio", Double.isNaN(ratio) ? null : ratio);
+        BundleStats.Snapshot bundles = deps.stats();
+        stats.put("installed_bytes", bundles.installedBytes());
+        stats.put("deduplication_ratio", Math.round(bundles.deduplicationRatio() * 1000) / 1000.0);
+        DependencyCache.InstallCounts installs = deps.installCounts();
+        stats.put("installs_since_start", Map.of("run", installs.run(), "failed", installs.failed()));
         return stats;
     }
 
