@@ -50,7 +50,7 @@ public final class Installer {
         this.toolchains = new ToolchainStore(layout.toolchains(), layout.packageManagerCache(Manager.NPM.id()),
                 Platform.current(), environment, timeout);
         this.container = new ContainerCommand(toolchainSettings.container());
-        this.routes = new Toolchains(toolchainSettings, new HostTools(files, environment), container);
+        this.routes = new Toolchains(toolchainSettings, new HostTools(files, environment)::found, container);
     }
 
     /** Prepares {@code toolchains/}, removing fetches a previous run left unfinished. */

@@ -14,10 +14,16 @@ import java.util.stream.Collectors;
  */
 final class Toolchains {
     private final ToolchainSettings settings;
-    private final HostTools host;
+    private final HostProbe host;
     private final ContainerCommand container;
 
-    Toolchains(ToolchainSettings settings, HostTools host, ContainerCommand container) {
+    /** The host's versions; {@link HostTools#found()} in production. */
+    @FunctionalInterface
+    interface HostProbe {
+        HostTools.Found found() throws IOException, InterruptedException;
+    }
+
+    Toolchains(ToolchainSettings settings, HostProbe host, ContainerCommand container) {
         this.settings = settings;
         this.host = host;
         this.container = container;
