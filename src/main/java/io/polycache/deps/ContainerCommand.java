@@ -58,7 +58,16 @@ record ContainerCommand(ContainerSettings settings) {
         return command;
     }
 
-    /** Removes a container that outlived its client (timeout, shutdown). */
+    /**
+     * Stops a container that outlived its client (timeout, shutdown) at once: {@code kill} sends
+     * SIGKILL in docker and podman alike, where {@code rm -f} would first wait out a stop timeout
+     * that a node running as PID 1 never answers.
+     */
+    List<String> kill(String name) {
+        return List.of(settings.command(), "kill", name);
+    }
+
+    /** Then removes it, should {@code --rm} not have (the client that asked for it is gone). */
     List<String> remove(String name) {
         return List.of(settings.command(), "rm", "-f", name);
     }

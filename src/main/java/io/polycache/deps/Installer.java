@@ -165,12 +165,15 @@ public final class Installer {
     }
 
     private void removeContainer(String name, Workspace workspace, Map<String, String> env) {
-        try {
-            List<String> command = new ArrayList<>(container.remove(name));
-            command.set(0, environment.locate(command.get(0)));
-            runner.run(command, workspace.dir(), env, workspace.dir().resolve("remove.log"), REMOVE_TIMEOUT);
-        } catch (IOException | InterruptedException | RuntimeException e) {
-            LOG.warning("Could not remove container " + name + ": " + e);
+        for (List<String> step : List.of(container.kill(name), container.remove(name))) {
+            try {
+                List<String> command = new ArrayList<>(step);
+                command.set(0, environment.locate(command.get(0)));
+                // Either may find the container gone already; what matters is that none is left.
+                runner.run(command, workspace.dir(), env, workspace.dir().resolve("remove.log"), REMOVE_TIMEOUT);
+            } catch (IOException | InterruptedException | RuntimeException e) {
+                LOG.warning("Could not stop container " + name + ": " + e);
+            }
         }
     }
 

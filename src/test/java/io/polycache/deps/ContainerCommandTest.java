@@ -75,7 +75,8 @@ class ContainerCommandTest {
     }
 
     @Test
-    void aTimedOutContainerIsRemovedByName() {
+    void aTimedOutContainerIsKilledAndRemovedByName() {
+        assertEquals(List.of("podman", "kill", "polycache-install-1"), new ContainerCommand(PODMAN).kill("polycache-install-1"));
         assertEquals(List.of("podman", "rm", "-f", "polycache-install-1"), new ContainerCommand(PODMAN).remove("polycache-install-1"));
     }
 

@@ -33,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code ldd} lists for it, a /tmp) and imports with {@code podman import}. The host runs a newer
  * node and provisioning is off, so the only way the server can honour node 16.15.0 is that image.
  */
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class ContainerIT {
     static final String NODE = "16.15.0";
     static final String IMAGE = "localhost/polycache-it-node";
@@ -142,6 +143,7 @@ class ContainerIT {
     }
 
     @Test
+    @org.junit.jupiter.api.Order(1)
     void anInstallTheHostCannotHonourRunsInTheContainerAndIsBundledLikeANativeOne() throws Exception {
         byte[] packageJson = "{\"name\":\"contained\",\"version\":\"1.0.0\",\"dependencies\":{\"semver\":\"7.6.0\"}}"
                 .getBytes(StandardCharsets.UTF_8);
@@ -181,5 +183,45 @@ class ContainerIT {
         assertTrue(body.path("log").asText().contains("npm ERR! 404"), body.path("log").asText());
         assertEquals("", containersLeft());
         assertEquals(0, server.tmpEntries());
+    }
+
+    @Test
+    @org.junit.jupiter.api.Order(2)
+    void aStalledInstallIs504AndItsContainerIsRemoved(@TempDir Path otherStorage) throws Exception {
+        // A "registry" on the host's loopback that accepts and never answers; the container
+        // shares the host's network to reach it. The npm the first server provisioned is copied
+        // over, so that the short timeout is the install's alone.
+        Files.createDirectories(otherStorage.resolve("toolchains"));
+        Run copied = run(build, List.of("cp", "-a", storage.resolve("toolchains/npm-8.5.0").toString(),
+                otherStorage.resolve("toolchains/npm-8.5.0").toString()));
+        assertEquals(0, copied.exit(), copied.output());
+        try (java.net.ServerSocket stalled = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+                TestServer limited = TestServer.start(otherStorage, Map.of("polycache.container.enabled", "true",
+                        "polycache.container.command", "podman", "polycache.container.image.npm", IMAGE + ":{node}",
+                        "polycache.container.extraArgs", EXTRA_ARGS + " --network host",
+                        "polycache.install.timeoutSeconds", "5"))) {
+            List<java.net.Socket> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Thread accept = new Thread(() -> {
+                while (!stalled.isClosed()) {
+                    try {
+                        held.add(stalled.accept());
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            });
+            accept.setDaemon(true);
+            accept.start();
+            byte[] packageJson = ("{\"name\":\"stalled\",\"version\":\"1.0.0\",\"dependencies\":{\"stalled\":"
+                    + "\"http://127.0.0.1:" + stalled.getLocalPort() + "/stalled.tgz\"}}").getBytes(StandardCharsets.UTF_8);
+            HttpResponse<String> answer = new DepsClient(limited).postJson(request(packageJson));
+            assertEquals(504, answer.statusCode(), answer.body());
+            assertTrue(!held.isEmpty(), "npm in the container reached the stalled registry");
+            assertEquals("", containersLeft(), "the timed-out container was removed");
+            assertEquals(0, limited.tmpEntries());
+            for (java.net.Socket socket : held) {
+                socket.close();
+            }
+        }
     }
 }
