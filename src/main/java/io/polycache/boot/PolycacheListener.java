@@ -85,7 +85,13 @@ public final class PolycacheListener implements ServletContextListener {
         BundleStore bundles = new BundleStore(files, blobs, ledger, metrics::bundleBuild);
         openLedger(ledger, files); // after every store has registered how its entries are evicted
         this.ledger = ledger;
-        deps = dependencyCache(files, blobs, bundles, settings.deps(), metrics);
+        try {
+            deps = dependencyCache(files, blobs, bundles, settings, metrics);
+        } catch (IOException e) {
+            String message = "toolchains directory " + files.layout().toolchains() + " is not usable: " + e;
+            LOG.severe("Polycache cannot start: " + message);
+            throw new StartupException(message, e);
+        }
         Services services = new Services(files, ledger, metrics, new ArtifactService(artifacts), deps,
                 settings.deps().baseUrl());
         context.setAttribute(Settings.class.getName(), settings);
@@ -97,9 +103,11 @@ public final class PolycacheListener implements ServletContextListener {
     }
 
     private static DependencyCache dependencyCache(FileStore files, BlobStore blobs, BundleStore bundles,
-            DependencySettings settings, CacheMetrics metrics) {
+            Settings all, CacheMetrics metrics) throws IOException {
+        DependencySettings settings = all.deps();
         Installer installer = new Installer(files, new TreeIngester(blobs), bundles, System.getenv(),
-                Duration.ofSeconds(settings.installTimeoutSeconds()));
+                Duration.ofSeconds(settings.installTimeoutSeconds()), all.toolchains());
+        installer.open();
         return new DependencyCache(files, bundles, new BundleStats(files.layout()), installer,
                 settings.installConcurrency(), settings.installQueueSize(), metrics::install);
     }

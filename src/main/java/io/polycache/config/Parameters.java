@@ -38,6 +38,34 @@ final class Parameters {
         return List.copyOf(items);
     }
 
+    /** Whitespace-separated words, e.g. extra command-line options. */
+    List<String> words(String name) {
+        String value = string(name);
+        return value.isEmpty() ? List.of() : List.of(value.split("\\s+"));
+    }
+
+    /** Dotted numbers with an optional pre-release suffix, as requests name versions. */
+    private static final java.util.regex.Pattern VERSION =
+            java.util.regex.Pattern.compile("[0-9]{1,9}(\\.[0-9]{1,9}){0,3}(-[0-9A-Za-z]+(\\.[0-9A-Za-z]+)*)?");
+
+    static boolean isVersion(String text) {
+        return text.length() <= 64 && VERSION.matcher(text).matches();
+    }
+
+    /**
+     * An image name template that must contain {@code placeholder}: without it every version
+     * would run in the same image, which is exactly what the template exists to prevent. Only
+     * characters of image references are allowed, besides the placeholders.
+     */
+    String imageTemplate(String name, String placeholder) {
+        String value = string(name);
+        String bare = value.replace("{node}", "0").replace("{npm}", "0").replace("{php}", "0");
+        if (!value.contains(placeholder) || !bare.matches("[a-z0-9][a-z0-9._/:@-]*") || bare.contains("..")) {
+            throw SettingsException.invalid(name, value, "an image name containing " + placeholder);
+        }
+        return value;
+    }
+
     Path path(String name) {
         String value = string(name);
         if (value.isEmpty() || value.indexOf('\0') >= 0) {

@@ -25,7 +25,8 @@ public record Settings(
         long maxCacheSize,
         long maxCacheSizeHard,
         boolean metricsPublic,
-        DependencySettings deps) {
+        DependencySettings deps,
+        ToolchainSettings toolchains) {
 
     /** {@link #maxCacheSize()} when no limit is set. */
     public static final long UNBOUNDED = Long.MAX_VALUE;
@@ -45,6 +46,14 @@ public record Settings(
     public static final String INSTALL_CONCURRENCY = "polycache.install.concurrency";
     public static final String INSTALL_QUEUE_SIZE = "polycache.install.queueSize";
     public static final String INSTALL_TIMEOUT_SECONDS = "polycache.install.timeoutSeconds";
+    public static final String NPM_VERSIONS = "polycache.npm.versions";
+    public static final String COMPOSER_VERSIONS = "polycache.composer.versions";
+    public static final String TOOLCHAINS_PROVISION = "polycache.toolchains.provision";
+    public static final String CONTAINER_ENABLED = "polycache.container.enabled";
+    public static final String CONTAINER_COMMAND = "polycache.container.command";
+    public static final String CONTAINER_IMAGE_NPM = "polycache.container.image.npm";
+    public static final String CONTAINER_IMAGE_COMPOSER = "polycache.container.image.composer";
+    public static final String CONTAINER_EXTRA_ARGS = "polycache.container.extraArgs";
 
     /** Every known parameter with its default, in documentation order. */
     public static final Map<String, String> DEFAULTS;
@@ -65,6 +74,14 @@ public record Settings(
         d.put(INSTALL_CONCURRENCY, "2");
         d.put(INSTALL_QUEUE_SIZE, "16");
         d.put(INSTALL_TIMEOUT_SECONDS, "600");
+        d.put(NPM_VERSIONS, "");
+        d.put(COMPOSER_VERSIONS, "");
+        d.put(TOOLCHAINS_PROVISION, "false");
+        d.put(CONTAINER_ENABLED, "false");
+        d.put(CONTAINER_COMMAND, "docker");
+        d.put(CONTAINER_IMAGE_NPM, "node:{node}-alpine");
+        d.put(CONTAINER_IMAGE_COMPOSER, "polycache/composer:php{php}");
+        d.put(CONTAINER_EXTRA_ARGS, "");
         DEFAULTS = Collections.unmodifiableMap(d);
     }
 
@@ -99,7 +116,34 @@ public record Settings(
         return new Settings(p.path(STORAGE_DIR), p.size(MAX_ARTIFACT_SIZE), p.size(MAX_REQUEST_SIZE),
                 isPublic, keysFile, keys, p.bool(ANONYMOUS_READ), maxCache, maxCacheHard, p.bool(METRICS_PUBLIC),
                 new DependencySettings(p.baseUrl(BASE_URL), p.positiveInt(INSTALL_CONCURRENCY),
-                        p.positiveInt(INSTALL_QUEUE_SIZE), p.positiveInt(INSTALL_TIMEOUT_SECONDS)));
+                        p.positiveInt(INSTALL_QUEUE_SIZE), p.positiveInt(INSTALL_TIMEOUT_SECONDS)),
+                toolchains(p));
+    }
+
+    private static ToolchainSettings toolchains(Parameters p) {
+        List<ToolchainSettings.NodeNpm> pairs = new java.util.ArrayList<>();
+        for (String pair : p.list(NPM_VERSIONS)) {
+            String[] parts = pair.split(":", -1);
+            if (parts.length != 2 || !Parameters.isVersion(parts[0].strip()) || !Parameters.isVersion(parts[1].strip())) {
+                throw SettingsException.invalid(NPM_VERSIONS, p.string(NPM_VERSIONS),
+                        "comma-separated node:npm version pairs, e.g. 14.20.0:6.14.13,16.15.0:8.5.0");
+            }
+            pairs.add(new ToolchainSettings.NodeNpm(parts[0].strip(), parts[1].strip()));
+        }
+        List<String> php = p.list(COMPOSER_VERSIONS);
+        if (!php.stream().allMatch(Parameters::isVersion)) {
+            throw SettingsException.invalid(COMPOSER_VERSIONS, p.string(COMPOSER_VERSIONS),
+                    "comma-separated PHP versions, e.g. 8.1,8.2");
+        }
+        String command = p.string(CONTAINER_COMMAND);
+        String program = command.substring(command.lastIndexOf('/') + 1);
+        if (!program.equals("docker") && !program.equals("podman")) {
+            throw SettingsException.invalid(CONTAINER_COMMAND, command, "docker or podman, or a path to either");
+        }
+        return new ToolchainSettings(pairs, php, p.bool(TOOLCHAINS_PROVISION),
+                new ToolchainSettings.ContainerSettings(p.bool(CONTAINER_ENABLED), command,
+                        p.imageTemplate(CONTAINER_IMAGE_NPM, "{node}"), p.imageTemplate(CONTAINER_IMAGE_COMPOSER, "{php}"),
+                        p.words(CONTAINER_EXTRA_ARGS)));
     }
 
     /** Never prints key material. */
@@ -108,7 +152,7 @@ public record Settings(
         return "Settings[storageDir=" + storageDir + ", maxArtifactSize=" + maxArtifactSize + ", maxRequestSize="
                 + maxRequestSize + ", public=" + publicAccess + ", apiKeysFile=" + apiKeysFile + ", apiKeys="
                 + apiKeys.size() + " given, anonymousRead=" + anonymousRead + ", maxCacheSize=" + maxCacheSize
-                + ", maxCacheSizeHard=" + maxCacheSizeHard + ", deps=" + deps + "]";
+                + ", maxCacheSizeHard=" + maxCacheSizeHard + ", deps=" + deps + ", toolchains=" + toolchains + "]";
     }
 
     /** Whether any way of access control is given: public, a key file or a key list. */

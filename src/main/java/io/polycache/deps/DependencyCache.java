@@ -80,20 +80,22 @@ public final class DependencyCache implements AutoCloseable {
      */
     public Resolution resolve(InstallRequest request) throws IOException, InterruptedException {
         Sha256 hash = BundleHash.of(request);
+        // Before the cache: versions this server does not support are refused even when cached.
+        Route route = installer.route(request);
         if (bundles.exists(hash)) {
             return new Resolution(hash, true);
         }
         CompletableFuture<Void> mine = new CompletableFuture<>();
         CompletableFuture<Void> running = inFlight.putIfAbsent(hash, mine);
         if (running == null) {
-            start(hash, request, mine);
+            start(hash, request, route, mine);
             running = mine;
         }
         await(running);
         return new Resolution(hash, false);
     }
 
-    private void start(Sha256 hash, InstallRequest request, CompletableFuture<Void> outcome) throws IOException {
+    private void start(Sha256 hash, InstallRequest request, Route route, CompletableFuture<Void> outcome) throws IOException {
         Installer.Workspace workspace;
         try {
             workspace = installer.prepare(request);
@@ -102,14 +104,14 @@ public final class DependencyCache implements AutoCloseable {
             throw e;
         }
         try {
-            pool.execute(() -> runInstall(hash, request, workspace, outcome));
+            pool.execute(() -> runInstall(hash, request, route, workspace, outcome));
         } catch (RejectedExecutionException e) {
             workspace.close();
             finish(hash, outcome, new InstallQueueFullException());
         }
     }
 
-    private void runInstall(Sha256 hash, InstallRequest request, Installer.Workspace workspace,
+    private void runInstall(Sha256 hash, InstallRequest request, Route route, Installer.Workspace workspace,
             CompletableFuture<Void> outcome) {
         Throwable failure = null;
         long started = System.nanoTime();
@@ -117,7 +119,7 @@ public final class DependencyCache implements AutoCloseable {
             // Another request may have finished this bundle between our check and our turn.
             if (!bundles.exists(hash)) {
                 installsRun.incrementAndGet();
-                installer.install(workspace, request, hash);
+                installer.install(workspace, request, hash, route);
                 observer.installed(request.manager().id(), "ok", Duration.ofNanos(System.nanoTime() - started));
             }
         } catch (Throwable e) {
@@ -170,6 +172,11 @@ public final class DependencyCache implements AutoCloseable {
 
     public InstallCounts installCounts() {
         return new InstallCounts(installsRun.get(), installsFailed.get());
+    }
+
+    /** Node and npm releases fetched into {@code toolchains/} since start-up. */
+    public long toolchainsProvisioned() {
+        return installer.toolchainsProvisioned();
     }
 
     /** Stops running installs (their process trees are killed) and refuses new ones. */

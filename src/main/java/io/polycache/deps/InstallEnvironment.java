@@ -56,8 +56,62 @@ final class InstallEnvironment {
         return env;
     }
 
+    /** Variables the container runtime itself needs to find its daemon, storage and configuration. */
+    private static final List<String> RUNTIME = List.of("HOME", "XDG_RUNTIME_DIR", "XDG_CONFIG_HOME",
+            "XDG_DATA_HOME", "DOCKER_HOST", "DOCKER_CONFIG", "DOCKER_CONTEXT", "CONTAINER_HOST",
+            "CONTAINERS_CONF", "CONTAINERS_STORAGE_CONF", "CONTAINERS_REGISTRIES_CONF");
+
+    /**
+     * The environment of the {@code docker}/{@code podman} client: unlike a package manager it
+     * needs the server's own HOME (where rootless podman keeps its images), plus the proxies it
+     * forwards into the container by name.
+     */
+    Map<String, String> forContainerRuntime() {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("PATH", host.getOrDefault("PATH", DEFAULT_PATH));
+        env.put("LANG", "C.UTF-8");
+        for (String name : RUNTIME) {
+            if (host.containsKey(name)) {
+                env.put(name, host.get(name));
+            }
+        }
+        for (String name : proxyVariables()) {
+            env.put(name, host.get(name));
+        }
+        return env;
+    }
+
+    /** The proxy variables the server has, to be passed on into containers. */
+    List<String> proxyVariables() {
+        return PASSED_ON.stream().filter(name -> name.toLowerCase(java.util.Locale.ROOT).endsWith("proxy"))
+                .filter(host::containsKey).toList();
+    }
+
+    /**
+     * The CA bundles the server names in {@code NODE_EXTRA_CA_CERTS} and {@code SSL_CERT_FILE}
+     * (a TLS-inspecting proxy's CA, typically): a container cannot see the host's files, so they
+     * are mounted into it.
+     */
+    Map<String, Path> caFiles() {
+        Map<String, Path> files = new LinkedHashMap<>();
+        for (String name : List.of("NODE_EXTRA_CA_CERTS", "SSL_CERT_FILE")) {
+            String value = host.get(name);
+            if (value != null && !value.isBlank() && Files.isRegularFile(Path.of(value))) {
+                files.put(name, Path.of(value).toAbsolutePath());
+            }
+        }
+        return files;
+    }
+
     /** The absolute path of a program on the install PATH (the child's PATH, not the server's). */
     String locate(String program) {
+        if (program.contains("/")) {
+            Path given = Path.of(program);
+            if (Files.isRegularFile(given) && Files.isExecutable(given)) {
+                return given.toAbsolutePath().toString();
+            }
+            throw new ToolUnavailableException(program);
+        }
         for (String dir : host.getOrDefault("PATH", DEFAULT_PATH).split(":")) {
             if (dir.isEmpty()) {
                 continue;

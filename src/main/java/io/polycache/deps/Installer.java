@@ -7,6 +7,8 @@ import io.polycache.bundle.TreeIngester;
 import io.polycache.store.FileStore;
 import io.polycache.store.Sha256;
 import io.polycache.store.ShardLayout;
+import io.polycache.config.ToolchainSettings;
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.logging.Logger;
 
 /**
  * Runs one install in a fresh directory under {@code tmp/} and stores its tree as a bundle.
@@ -21,6 +24,9 @@ import java.util.Map;
  * so a failed install leaves no bundle.
  */
 public final class Installer {
+    private static final Logger LOG = Logger.getLogger(Installer.class.getName());
+    private static final Duration REMOVE_TIMEOUT = Duration.ofSeconds(30);
+
     private final FileStore files;
     private final ShardLayout layout;
     private final TreeIngester ingester;
@@ -28,9 +34,12 @@ public final class Installer {
     private final ProcessRunner runner;
     private final InstallEnvironment environment;
     private final Duration timeout;
+    private final ToolchainStore toolchains;
+    private final Toolchains routes;
+    private final ContainerCommand container;
 
     public Installer(FileStore files, TreeIngester ingester, BundleStore bundles, Map<String, String> hostEnvironment,
-            Duration timeout) {
+            Duration timeout, ToolchainSettings toolchainSettings) {
         this.files = files;
         this.layout = files.layout();
         this.ingester = ingester;
@@ -38,6 +47,29 @@ public final class Installer {
         this.runner = new ProcessRunner();
         this.environment = new InstallEnvironment(hostEnvironment);
         this.timeout = timeout;
+        this.toolchains = new ToolchainStore(layout.toolchains(), layout.packageManagerCache(Manager.NPM.id()),
+                Platform.current(), environment, timeout);
+        this.container = new ContainerCommand(toolchainSettings.container());
+        this.routes = new Toolchains(toolchainSettings, new HostTools(files, environment)::found, container);
+    }
+
+    /** Prepares {@code toolchains/}, removing fetches a previous run left unfinished. */
+    public void open() throws IOException {
+        toolchains.open();
+    }
+
+    /**
+     * How the request's versions will be honoured.
+     *
+     * @throws InvalidRequestException when they are unsupported or cannot be honoured
+     */
+    public Route route(InstallRequest request) throws IOException, InterruptedException {
+        return routes.route(request);
+    }
+
+    /** Node and npm releases provisioned since start-up. */
+    public long toolchainsProvisioned() {
+        return toolchains.fetched();
     }
 
     /** A prepared install directory: {@code project/} with the request's files, plus home, tmp and log. */
@@ -72,18 +104,16 @@ public final class Installer {
     /**
      * Installs and commits the bundle, then removes the workspace.
      *
-     * @throws InstallFailedException  if the package manager fails
+     * @throws InstallFailedException  if the package manager fails, or a toolchain cannot be provisioned
      * @throws InstallTimeoutException if it runs out of time
      */
-    public void install(Workspace workspace, InstallRequest request, Sha256 hash)
+    public void install(Workspace workspace, InstallRequest request, Sha256 hash, Route route)
             throws IOException, InterruptedException {
         try (workspace) {
             Manager manager = request.manager();
-            Path pmCache = layout.packageManagerCache(manager.id());
-            Files.createDirectories(pmCache);
-            ProcessRunner.Result result = runner.run(command(request), workspace.project(),
-                    environment.forInstall(manager, workspace.dir().resolve("home"), workspace.dir().resolve("tmp"), pmCache),
-                    workspace.dir().resolve("install.log"), timeout);
+            ProcessRunner.Result result = route instanceof Route.Container inContainer
+                    ? runInContainer(workspace, request, inContainer)
+                    : runNatively(workspace, request, route);
             if (result.exitCode() != 0) {
                 throw new InstallFailedException("Installation failed", result.outputTail());
             }
@@ -93,22 +123,118 @@ public final class Installer {
         }
     }
 
-    /** The command line: never through a shell, install scripts always off. */
-    List<String> command(InstallRequest request) {
-        List<String> command = new ArrayList<>();
-        switch (request.manager()) {
-            case NPM -> {
-                command.add(environment.locate("npm"));
-                command.add(request.hasLockfile() ? "ci" : "install");
-                command.addAll(List.of("--ignore-scripts", "--no-audit", "--no-fund"));
-            }
-            case COMPOSER -> {
-                command.add(environment.locate("composer"));
-                command.addAll(List.of("install", "--prefer-dist", "--no-scripts", "--no-plugins",
-                        "--no-interaction", "--optimize-autoloader"));
+    private ProcessRunner.Result runNatively(Workspace workspace, InstallRequest request, Route route)
+            throws IOException, InterruptedException {
+        Manager manager = request.manager();
+        Path pmCache = layout.packageManagerCache(manager.id());
+        Files.createDirectories(pmCache);
+        Map<String, String> env = environment.forInstall(manager, workspace.dir().resolve("home"),
+                workspace.dir().resolve("tmp"), pmCache);
+        List<String> command;
+        if (route instanceof Route.Provisioned provisioned) {
+            Path node = toolchains.node(provisioned.node());
+            Path npm = toolchains.npm(provisioned.npm());
+            command = provisionedCommand(node, npm, request);
+            // Whatever the install starts as "node" is the requested one too.
+            env.put("PATH", node.getParent() + File.pathSeparator + env.get("PATH"));
+        } else {
+            command = hostCommand(request);
+        }
+        return runner.run(command, workspace.project(), env, workspace.dir().resolve("install.log"), timeout);
+    }
+
+    private ProcessRunner.Result runInContainer(Workspace workspace, InstallRequest request, Route.Container route)
+            throws IOException, InterruptedException {
+        Path npm = route.npm() == null ? null : toolchains.npm(route.npm());
+        Path project = workspace.project();
+        String name = "polycache-" + workspace.dir().getFileName().toString().replaceAll("[^A-Za-z0-9_.-]", "");
+        ContainerCommand.Run run = new ContainerCommand.Run(name, project,
+                (Integer) Files.getAttribute(project, "unix:uid"), (Integer) Files.getAttribute(project, "unix:gid"),
+                route.image(), npm, environment.caFiles(), environment.proxyVariables(),
+                containerEnvironment(request.manager()), containerArgv(request));
+        List<String> command = new ArrayList<>(container.run(run));
+        command.set(0, environment.locate(command.get(0)));
+        Map<String, String> env = environment.forContainerRuntime();
+        try {
+            return runner.run(command, project, env, workspace.dir().resolve("install.log"), timeout);
+        } catch (InstallTimeoutException | InterruptedException e) {
+            // Killing the client leaves the container running under the runtime's monitor.
+            removeContainer(name, workspace, env);
+            throw e;
+        }
+    }
+
+    private void removeContainer(String name, Workspace workspace, Map<String, String> env) {
+        for (List<String> step : List.of(container.kill(name), container.remove(name))) {
+            try {
+                List<String> command = new ArrayList<>(step);
+                command.set(0, environment.locate(command.get(0)));
+                // Either may find the container gone already; what matters is that none is left.
+                runner.run(command, workspace.dir(), env, workspace.dir().resolve("remove.log"), REMOVE_TIMEOUT);
+            } catch (IOException | InterruptedException | RuntimeException e) {
+                LOG.warning("Could not stop container " + name + ": " + e);
             }
         }
-        command.addAll(request.customArgs());
+    }
+
+    /** The host's package manager, found on the install PATH. */
+    List<String> hostCommand(InstallRequest request) {
+        List<String> command = new ArrayList<>();
+        command.add(environment.locate(request.manager() == Manager.NPM ? "npm" : "composer"));
+        command.addAll(installArgs(request));
         return command;
+    }
+
+    /** A provisioned npm run by a provisioned node: neither depends on the host's. */
+    static List<String> provisionedCommand(Path node, Path npm, InstallRequest request) {
+        List<String> command = new ArrayList<>(List.of(node.toString(), npm.resolve("bin/npm-cli.js").toString()));
+        command.addAll(installArgs(request));
+        return command;
+    }
+
+    /** Inside a container: the image's node runs the mounted npm; composer is the image's. */
+    static List<String> containerArgv(InstallRequest request) {
+        List<String> command = new ArrayList<>();
+        if (request.manager() == Manager.NPM) {
+            command.addAll(List.of("node", ContainerCommand.NPM_MOUNT + "/bin/npm-cli.js"));
+        } else {
+            command.add("composer");
+        }
+        command.addAll(installArgs(request));
+        return command;
+    }
+
+    /** The fixed environment inside a container: a writable HOME, no prompts, no notices. */
+    static Map<String, String> containerEnvironment(Manager manager) {
+        Map<String, String> env = new java.util.LinkedHashMap<>();
+        env.put("HOME", "/tmp");
+        switch (manager) {
+            case NPM -> {
+                env.put("npm_config_update_notifier", "false");
+                env.put("npm_config_fund", "false");
+                env.put("npm_config_audit", "false");
+            }
+            case COMPOSER -> {
+                env.put("COMPOSER_HOME", "/tmp/composer");
+                env.put("COMPOSER_ALLOW_SUPERUSER", "1");
+                env.put("COMPOSER_NO_INTERACTION", "1");
+            }
+        }
+        return env;
+    }
+
+    /** The package manager's arguments: never through a shell, install scripts always off. */
+    static List<String> installArgs(InstallRequest request) {
+        List<String> args = new ArrayList<>();
+        switch (request.manager()) {
+            case NPM -> {
+                args.add(request.hasLockfile() ? "ci" : "install");
+                args.addAll(List.of("--ignore-scripts", "--no-audit", "--no-fund"));
+            }
+            case COMPOSER -> args.addAll(List.of("install", "--prefer-dist", "--no-scripts", "--no-plugins",
+                    "--no-interaction", "--optimize-autoloader"));
+        }
+        args.addAll(request.customArgs());
+        return args;
     }
 }

@@ -26,6 +26,15 @@ record LauncherOptions(boolean help, String bind, int port, Level logLevel, Map<
             "  --anonymous-read         let GET and HEAD through without a key (writes still need one)",
             "  --public                 no keys at all: anyone may read and write",
             "                           (without any of these three on a loopback address, it runs public)",
+            "  --supported-versions-node PAIRS",
+            "                           node:npm pairs installs may name, e.g. 14.20.0:6.14.13,16.15.0:8.5.0",
+            "                           (default: any)",
+            "  --supported-versions-php VERSIONS",
+            "                           PHP versions installs may name, e.g. 8.1,8.2 (default: any)",
+            "  --use-container-on-version-mismatch",
+            "                           run installs the host cannot honour in a container (docker by",
+            "                           default; see polycache.container.*); alias:",
+            "                           --use-docker-on-version-mismatch",
             "  --polycache.NAME=VALUE   any polycache.* parameter of WEB-INF/web.xml",
             "  --help                   print this help and exit",
             "");
@@ -34,12 +43,17 @@ record LauncherOptions(boolean help, String bind, int port, Level logLevel, Map<
     private static final Map<String, String> PARAMETER_FLAGS = Map.of(
             "--storage-dir", "polycache.storageDir",
             "--max-size", "polycache.maxArtifactSize",
-            "--api-keys-file", "polycache.apiKeysFile");
+            "--api-keys-file", "polycache.apiKeysFile",
+            "--supported-versions-node", "polycache.npm.versions",
+            "--supported-versions-php", "polycache.composer.versions");
 
     /** Switches that set a boolean context parameter to true. */
     private static final Map<String, String> SWITCHES = Map.of(
             "--public", "polycache.public",
-            "--anonymous-read", "polycache.anonymousRead");
+            "--anonymous-read", "polycache.anonymousRead",
+            "--use-container-on-version-mismatch", "polycache.container.enabled",
+            // DepCacheProxy's spelling.
+            "--use-docker-on-version-mismatch", "polycache.container.enabled");
 
     private static final Map<String, Level> LEVELS = Map.of(
             "error", Level.SEVERE, "warn", Level.WARNING, "warning", Level.WARNING,

@@ -84,6 +84,14 @@ public final class ShardLayout {
         return root.resolve("pm-cache").resolve(manager);
     }
 
+    /**
+     * Provisioned Node and npm releases, one directory each. Outside {@code tmp/}: a toolchain
+     * is fetched once and kept across restarts.
+     */
+    public Path toolchains() {
+        return root.resolve("toolchains");
+    }
+
     /** {@code base/aa/bb}, for a name of at least four safe characters. */
     static Path shard(Path base, String name) {
         return base.resolve(name.substring(0, 2)).resolve(name.substring(2, 4));

@@ -54,6 +54,7 @@ public final class StatsResource {
         stats.put("deduplication_ratio", Math.round(bundles.deduplicationRatio() * 1000) / 1000.0);
         DependencyCache.InstallCounts installs = deps.installCounts();
         stats.put("installs_since_start", Map.of("run", installs.run(), "failed", installs.failed()));
+        stats.put("toolchains_provisioned_since_start", deps.toolchainsProvisioned());
         return stats;
     }
 

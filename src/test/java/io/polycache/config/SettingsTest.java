@@ -29,6 +29,46 @@ class SettingsTest {
         assertEquals(new DependencySettings("", 2, 16, 600), deps);
     }
 
+    @Test
+    void toolchainDefaultsAllowAnyVersionAndNeitherProvisionNorUseContainers() {
+        ToolchainSettings toolchains = Settings.from(Map.of(Settings.PUBLIC, "true")).toolchains();
+        assertEquals(new ToolchainSettings(java.util.List.of(), java.util.List.of(), false,
+                new ToolchainSettings.ContainerSettings(false, "docker", "node:{node}-alpine", "polycache/composer:php{php}",
+                        java.util.List.of())), toolchains);
+    }
+
+    @Test
+    void toolchainSettingsAreParsed() {
+        ToolchainSettings toolchains = Settings.from(Map.of(Settings.PUBLIC, "true",
+                Settings.NPM_VERSIONS, "14.20.0:6.14.13, 16.15.0:8.5.0", Settings.COMPOSER_VERSIONS, "8.1,8.2",
+                Settings.TOOLCHAINS_PROVISION, "true", Settings.CONTAINER_ENABLED, "true",
+                Settings.CONTAINER_COMMAND, "/usr/bin/podman", Settings.CONTAINER_IMAGE_NPM, "localhost/node:{node}-{npm}",
+                Settings.CONTAINER_EXTRA_ARGS, " --runtime  /usr/sbin/runc --network=host ")).toolchains();
+        assertEquals(java.util.List.of(new ToolchainSettings.NodeNpm("14.20.0", "6.14.13"),
+                new ToolchainSettings.NodeNpm("16.15.0", "8.5.0")), toolchains.npmVersions());
+        assertEquals(java.util.List.of("8.1", "8.2"), toolchains.phpVersions());
+        assertEquals(true, toolchains.provision());
+        assertEquals(new ToolchainSettings.ContainerSettings(true, "/usr/bin/podman", "localhost/node:{node}-{npm}",
+                "polycache/composer:php{php}", java.util.List.of("--runtime", "/usr/sbin/runc", "--network=host")),
+                toolchains.container());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "polycache.npm.versions|14.20.0|comma-separated node:npm version pairs, e.g. 14.20.0:6.14.13,16.15.0:8.5.0",
+            "polycache.npm.versions|14.20.0:6.14.13:1|comma-separated node:npm version pairs, e.g. 14.20.0:6.14.13,16.15.0:8.5.0",
+            "polycache.npm.versions|14.20.0:latest|comma-separated node:npm version pairs, e.g. 14.20.0:6.14.13,16.15.0:8.5.0",
+            "polycache.composer.versions|8.1,eight|comma-separated PHP versions, e.g. 8.1,8.2",
+            "polycache.container.command|sh|docker or podman, or a path to either",
+            "polycache.container.image.npm|node:20-alpine|an image name containing {node}",
+            "polycache.container.image.npm|node:{node} --privileged|an image name containing {node}",
+            "polycache.container.image.composer|composer:2|an image name containing {php}"})
+    void aBadToolchainSettingNamesTheParameterAndTheValue(String name, String value, String expected) {
+        SettingsException e = assertThrows(SettingsException.class,
+                () -> Settings.from(Map.of(Settings.PUBLIC, "true", name, value)));
+        assertEquals("Invalid value for " + name + ": '" + value + "' (expected " + expected + ")", e.getMessage());
+    }
+
     @ParameterizedTest
     @CsvSource({"https://cache.example.com/,https://cache.example.com",
             "http://10.0.0.5:8080/polycache,http://10.0.0.5:8080/polycache"})

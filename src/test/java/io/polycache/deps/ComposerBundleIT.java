@@ -27,7 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Real composer installs from an offline artifact repository (packagist is not reachable from CI). */
 class ComposerBundleIT {
-    static final String VERSIONS = "{\"php\":\"8.2.0\"}";
+    /** This machine's PHP as major.minor (e.g. 8.2), which the host's 8.2.x matches. */
+    static final String PHP = io.polycache.testing.HostToolchain.phpMinor();
+    static final String VERSIONS = "{\"php\":\"" + PHP + "\"}";
 
     @TempDir
     static Path storage;
@@ -77,7 +79,11 @@ class ComposerBundleIT {
     }
 
     private static HttpResponse<String> post(byte[] lock, String... args) throws Exception {
-        List<Part> parts = new ArrayList<>(List.of(Part.field("manager", "composer"), Part.field("versions", VERSIONS),
+        return post(VERSIONS, lock, args);
+    }
+
+    private static HttpResponse<String> post(String versions, byte[] lock, String... args) throws Exception {
+        List<Part> parts = new ArrayList<>(List.of(Part.field("manager", "composer"), Part.field("versions", versions),
                 new Part("file", "composer.json", composerJson)));
         if (lock != null) {
             parts.add(new Part("file", "composer.lock", lock));
@@ -135,6 +141,19 @@ class ComposerBundleIT {
         HttpResponse<String> response = post(null, "--omit=dev");
         assertEquals(400, response.statusCode());
         assertTrue(response.body().contains("Custom argument '--omit=dev' is not allowed for composer"), response.body());
+        assertEquals(0, server.tmpEntries());
+    }
+
+    @Test
+    void aPhpVersionTheHostDoesNotMatchIs400() throws Exception {
+        // A patch release of the host's major.minor that it does not run, and another minor release.
+        String[] parts = PHP.split("\\.");
+        for (String other : List.of(PHP + ".999", parts[0] + "." + (Integer.parseInt(parts[1]) + 10))) {
+            HttpResponse<String> response = post("{\"php\":\"" + other + "\"}", null);
+            assertEquals(400, response.statusCode(), response.body());
+            assertTrue(parse(response).path("error").asText().startsWith("Cannot install with php " + other
+                    + ": this server has php " + PHP + "."), response.body());
+        }
         assertEquals(0, server.tmpEntries());
     }
 }

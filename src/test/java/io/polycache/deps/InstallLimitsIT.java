@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class InstallLimitsIT {
     static final int TIMEOUT_SECONDS = 3;
-    static final Map<String, String> VERSIONS = Map.of("node", "20.11.1", "npm", "10.2.4");
+    static final Map<String, String> VERSIONS = io.polycache.testing.HostToolchain.npmVersions();
 
     @TempDir
     static Path storage;

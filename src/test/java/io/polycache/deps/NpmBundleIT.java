@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.polycache.testing.DepsClient;
 import io.polycache.testing.DepsClient.Part;
+import io.polycache.testing.HostToolchain;
 import io.polycache.testing.TestServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -39,7 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Real npm installs from the npm registry, through the built WAR. */
 class NpmBundleIT {
-    static final Map<String, String> VERSIONS = Map.of("node", "20.11.1", "npm", "10.2.4");
+    /** The host's own node and npm: this server neither provisions nor uses containers. */
+    static final Map<String, String> VERSIONS = HostToolchain.npmVersions();
     static final Path FIXTURES = Path.of("src/test/resources/deps/npm");
     static final int MAX_REQUEST = 256 * 1024;
 
@@ -106,7 +108,7 @@ class NpmBundleIT {
         assertEquals(hash, second.path("hash").asText());
 
         Path index = storage.resolve("indexes").resolve(hash.substring(0, 2)).resolve(hash.substring(2, 4))
-                .resolve(hash + ".npm.20.11.1_10.2.4.index");
+                .resolve(hash + ".npm." + VERSIONS.get("node") + "_" + VERSIONS.get("npm") + ".index");
         assertTrue(Files.isRegularFile(index), "index at " + index);
 
         Path project = downloadAndUnzip(hash);
@@ -302,7 +304,7 @@ class NpmBundleIT {
     void everyMalformedRequestIs400AndLeavesNothingBehind() throws Exception {
         byte[] pkg = Files.readAllBytes(FIXTURES.resolve("bin-project/package.json"));
         String pkg64 = java.util.Base64.getEncoder().encodeToString(pkg);
-        String versions = "\"versions\":{\"node\":\"20.11.1\",\"npm\":\"10.2.4\"}";
+        String versions = "\"versions\":{\"node\":\"" + VERSIONS.get("node") + "\",\"npm\":\"" + VERSIONS.get("npm") + "\"}";
         Map<String, String> cases = new LinkedHashMap<>();
         cases.put("[]", "The body must be a JSON object");
         cases.put("{\"manager\":\"npm\"", "Malformed JSON");
@@ -343,6 +345,20 @@ class NpmBundleIT {
         assertEquals(415, wrongType.statusCode(), wrongType.body());
 
         assertEquals(0, server.tmpEntries());
+    }
+
+    @Test
+    void versionsThisServerCannotHonourAre400AndLeaveNothingBehind() throws Exception {
+        long indexes = countFiles(storage.resolve("indexes"));
+        HttpResponse<String> response = client.postJson(DepsClient.jsonBody("npm", Map.of("node", "14.20.0", "npm", "6.14.13"),
+                files("bin-project"), null));
+        assertEquals(400, response.statusCode(), response.body());
+        assertEquals("Cannot install with node 14.20.0 and npm 6.14.13: this server has node " + VERSIONS.get("node")
+                + " and npm " + VERSIONS.get("npm") + ", and neither provisioning (polycache.toolchains.provision) nor the"
+                + " container fallback (polycache.container.enabled) is on", parse(response).path("error").asText());
+        assertEquals(0, server.tmpEntries());
+        assertEquals(indexes, countFiles(storage.resolve("indexes")));
+        assertFalse(Files.exists(storage.resolve("toolchains").resolve("node-14.20.0-linux-x64")));
     }
 
     @Test

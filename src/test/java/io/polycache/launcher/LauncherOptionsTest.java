@@ -31,6 +31,28 @@ class LauncherOptionsTest {
     }
 
     @Test
+    void toolchainFlagsBecomeTheirParameters() throws UsageException {
+        LauncherOptions options = LauncherOptions.parse(List.of("--supported-versions-node", "14.20.0:6.14.13,16.15.0:8.5.0",
+                "--supported-versions-php=8.1,8.2", "--use-container-on-version-mismatch"));
+        assertEquals(Map.of("polycache.npm.versions", "14.20.0:6.14.13,16.15.0:8.5.0",
+                "polycache.composer.versions", "8.1,8.2", "polycache.container.enabled", "true"), options.parameters());
+    }
+
+    @Test
+    void theDepCacheProxySpellingOfTheContainerSwitchWorksToo() throws UsageException {
+        assertEquals(Map.of("polycache.container.enabled", "true"),
+                LauncherOptions.parse(List.of("--use-docker-on-version-mismatch")).parameters());
+    }
+
+    @Test
+    void theHelpNamesTheToolchainFlags() {
+        for (String flag : List.of("--supported-versions-node", "--supported-versions-php",
+                "--use-container-on-version-mismatch", "--use-docker-on-version-mismatch")) {
+            assertTrue(LauncherOptions.USAGE.contains(flag), flag);
+        }
+    }
+
+    @Test
     void anUnknownFlagIsNamed() {
         UsageException e = assertThrows(UsageException.class, () -> LauncherOptions.parse(List.of("--colour")));
         assertEquals("unknown option --colour", e.getMessage());
