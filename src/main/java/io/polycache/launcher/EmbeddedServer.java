@@ -12,6 +12,7 @@ import org.apache.catalina.core.StandardContext;
 import org.apache.catalina.startup.Constants;
 import org.apache.catalina.startup.ContextConfig;
 import org.apache.catalina.startup.Tomcat;
+import org.apache.catalina.valves.ErrorReportValve;
 import org.apache.tomcat.util.descriptor.web.ApplicationParameter;
 
 /**
@@ -65,6 +66,12 @@ public final class EmbeddedServer implements AutoCloseable {
         connector.setProperty("continueResponseTiming", "onRead");
         connector.setProperty("server", "Polycache");
         tomcat.setConnector(connector);
+
+        // Whatever escapes the webapp answers without a stack trace or the server's version.
+        ErrorReportValve errors = new ErrorReportValve();
+        errors.setShowReport(false);
+        errors.setShowServerInfo(false);
+        tomcat.getHost().getPipeline().addValve(errors);
 
         tomcat.setAddDefaultWebXmlToWebapp(false);
         ContextConfig config = new ContextConfig();

@@ -41,7 +41,31 @@ public final class SizeLimitFilter extends HttpFilter {
             throws IOException, ServletException {
         long limit = limitFor(request);
         boolean declaredTooLarge = request.getContentLengthLong() > limit;
-        chain.doFilter(new LimitedRequest(request, limit, declaredTooLarge), response);
+        try {
+            chain.doFilter(new LimitedRequest(request, limit, declaredTooLarge), response);
+        } catch (RequestTooLargeException | ServletException e) {
+            // Normally a mapper answers 413. A body that the container or Jersey reads before
+            // any resource does (a form-encoded PUT, say) fails outside the mappers' reach.
+            RequestTooLargeException tooLarge = causeOf(e);
+            if (tooLarge == null || response.isCommitted()) {
+                throw e;
+            }
+            response.resetBuffer();
+            response.setStatus(413);
+            response.setHeader("Connection", "close");
+            response.setContentType("application/json");
+            response.getOutputStream().write(("{\"error\":\"" + tooLarge.getMessage() + "\"}")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+    }
+
+    private static RequestTooLargeException causeOf(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof RequestTooLargeException tooLarge) {
+                return tooLarge;
+            }
+        }
+        return null;
     }
 
     private long limitFor(HttpServletRequest request) {
