@@ -146,6 +146,30 @@ grep -qx "sha256:$(sha "$KEY_RO") ro" "$KEYFILE" || fail "key file lacks the lap
 grep -qE "$KEY_CI|$KEY_RO" "$KEYFILE" && fail "key file holds a key in clear"
 say "storage dir 750 polycache:polycache; key file 640 root:polycache with digests only"
 
+# The deployed configuration is the documented one: tomcat-conf/ (what operators copy by hand)
+# and the role's templates set the same connector attributes, valves and parameters.
+/usr/bin/python3 - "$REPO/tomcat-conf" "$BASE/conf" "$AUTH" <<'PY' || fail "tomcat-conf/ and the role's templates disagree"
+import sys, xml.etree.ElementTree as ET
+doc, deployed = sys.argv[1], sys.argv[2]
+fragment = ET.fromstring("<r>" + open(doc + "/server-fragment.xml").read() + "</r>")
+server = ET.parse(deployed + "/server.xml").getroot()
+def connector(root): return sorted(root.iter("Connector").__next__().attrib)
+def valves(root): return [v.get("className") for v in root.iter("Valve")]
+def params(path): return sorted(p.get("name") for p in ET.parse(path).getroot().iter("Parameter"))
+problems = []
+if connector(fragment) != connector(server):
+    problems.append(f"connector attributes: {connector(fragment)} vs {connector(server)}")
+if valves(fragment) != valves(server):
+    problems.append(f"valves: {valves(fragment)} vs {valves(server)}")
+documented = [n for n in params(doc + "/Catalina/localhost/polycache.xml")
+              if sys.argv[3] == "true" or n in ("polycache.storageDir", "polycache.maxArtifactSize", "polycache.maxRequestSize")]
+if documented != params(deployed + "/Catalina/localhost/polycache.xml"):
+    problems.append(f"parameters: {documented} vs {params(deployed + '/Catalina/localhost/polycache.xml')}")
+for p in problems: print(p, file=sys.stderr)
+sys.exit(1 if problems else 0)
+PY
+say "tomcat-conf/ and the deployed server.xml and context descriptor set the same things"
+
 # HTTP helpers: status code only (body to a file); optional key.
 http() { # method path key [curl args...]
     local method=$1 path=$2 key=$3
