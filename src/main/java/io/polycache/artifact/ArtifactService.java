@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.polycache.store.ArtifactStore;
 import io.polycache.store.CacheKey;
 import io.polycache.store.FileStore;
+import io.polycache.store.SpaceLedger;
 import io.polycache.store.StoredArtifact;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -40,11 +41,12 @@ public final class ArtifactService {
      */
     public ArtifactInfo put(CacheKey key, InputStream body) throws IOException {
         Path temp = store.files().newTempFile(".zst");
-        try {
+        try (SpaceLedger.Reservation space = store.ledger().reserve(0)) {
             MessageDigest sha = Hashing.sha256();
             ArtifactVerifier.Verified verified;
             long size;
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(temp), 64 * 1024)) {
+            try (OutputStream out = new BufferedOutputStream(
+                    new ReservingOutputStream(Files.newOutputStream(temp), space), 64 * 1024)) {
                 TeeInputStream tee = new TeeInputStream(body, out, sha);
                 try {
                     verified = verifier.verify(tee, key);
@@ -59,7 +61,7 @@ public final class ArtifactService {
             }
             FileStore.fsync(temp);
             String hash = HexFormat.of().formatHex(sha.digest());
-            store.commit(key, temp, metadataJson(key, hash, size, verified.metadata()));
+            store.commit(key, temp, metadataJson(key, hash, size, verified.metadata()), space);
             return new ArtifactInfo(hash, size);
         } finally {
             Files.deleteIfExists(temp);

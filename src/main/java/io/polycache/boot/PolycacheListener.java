@@ -1,11 +1,17 @@
 package io.polycache.boot;
 
 import io.polycache.artifact.ArtifactService;
+import io.polycache.auth.KeyFileException;
+import io.polycache.auth.KeyRegistry;
 import io.polycache.config.Settings;
 import io.polycache.config.SettingsException;
 import io.polycache.store.ArtifactStore;
 import io.polycache.store.FileStore;
+import io.polycache.store.LedgerSnapshot;
 import io.polycache.store.ShardLayout;
+import io.polycache.store.SpaceLedger;
+import io.polycache.store.StoreScan;
+import io.polycache.web.filter.ApiKeyFilter;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
@@ -23,7 +29,12 @@ public final class PolycacheListener implements ServletContextListener {
     /** Context attribute with the absolute storage path, for the standalone launcher's start-up line. */
     public static final String STORAGE_ATTRIBUTE = "io.polycache.storageDir";
 
+    /** Context attribute describing the access control in force, for the same line. */
+    public static final String AUTH_ATTRIBUTE = "io.polycache.authMode";
+
     private FileStore files;
+    private SpaceLedger ledger;
+    private Thread scan;
 
     @Override
     public void contextInitialized(ServletContextEvent event) {
@@ -43,21 +54,75 @@ public final class PolycacheListener implements ServletContextListener {
             LOG.severe("Polycache cannot start: " + message);
             throw new StartupException(message, e);
         }
-        Services services = new Services(files, new ArtifactService(new ArtifactStore(files)));
+        String authMode = "public";
+        if (!settings.publicAccess()) {
+            KeyRegistry keys;
+            try {
+                keys = KeyRegistry.load(settings.apiKeysFile(), settings.apiKeys());
+            } catch (KeyFileException e) {
+                LOG.severe("Polycache cannot start: " + e.getMessage());
+                throw new StartupException(e.getMessage(), null);
+            }
+            context.setAttribute(ApiKeyFilter.REGISTRY_ATTRIBUTE, keys);
+            authMode = keys.describe() + (settings.anonymousRead() ? ", anonymous reads" : "");
+        }
+        SpaceLedger ledger = new SpaceLedger(settings.maxCacheSize(), settings.maxCacheSizeHard());
+        ArtifactStore artifacts = new ArtifactStore(files, ledger);
+        openLedger(ledger, files);
+        this.ledger = ledger;
+        Services services = new Services(files, ledger, new ArtifactService(artifacts));
         context.setAttribute(Settings.class.getName(), settings);
         context.setAttribute(Services.ATTRIBUTE, services);
         context.setAttribute(STORAGE_ATTRIBUTE, settings.storageDir().toString());
-        LOG.info("Polycache started: storage " + settings.storageDir()
+        context.setAttribute(AUTH_ATTRIBUTE, authMode);
+        LOG.info("Polycache started: storage " + settings.storageDir() + ", auth: " + authMode
                 + ", max artifact size " + settings.maxArtifactSize() + " bytes");
+    }
+
+    /**
+     * Loads the accounting from its snapshot; after a crash, or on a directory never accounted
+     * for, also scans the store in the background (serving meanwhile).
+     */
+    private void openLedger(SpaceLedger ledger, FileStore files) {
+        long started = System.nanoTime();
+        boolean clean;
+        try {
+            clean = LedgerSnapshot.load(ledger, files.layout().ledgerSnapshot());
+        } catch (IOException e) {
+            LOG.warning("Could not read the ledger snapshot: " + e.getMessage());
+            clean = false;
+        }
+        LOG.info("Ledger loaded: " + ledger.used() + " bytes accounted in "
+                + (System.nanoTime() - started) / 1_000_000 + " ms" + (clean ? "" : "; scanning the store"));
+        if (!clean) {
+            scan = new Thread(() -> {
+                try {
+                    new StoreScan(files.layout(), ledger).run();
+                } catch (IOException | RuntimeException e) {
+                    LOG.warning("Store scan failed: " + e);
+                }
+            }, "polycache-store-scan");
+            scan.setDaemon(true);
+            scan.start();
+        }
     }
 
     @Override
     public void contextDestroyed(ServletContextEvent event) {
-        if (files != null) {
+        if (files == null) {
+            return;
+        }
+        try {
+            files.clearTmp();
+        } catch (IOException e) {
+            LOG.warning("Could not empty " + files.layout().tmp() + ": " + e.getMessage());
+        }
+        if (ledger != null) {
+            boolean clean = scan == null || !scan.isAlive();
             try {
-                files.clearTmp();
+                LedgerSnapshot.save(ledger, files.layout().ledgerSnapshot(), files, clean);
             } catch (IOException e) {
-                LOG.warning("Could not empty " + files.layout().tmp() + ": " + e.getMessage());
+                LOG.warning("Could not save the ledger snapshot: " + e.getMessage());
             }
         }
     }

@@ -1,6 +1,8 @@
 package io.polycache.config;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
@@ -23,6 +25,17 @@ final class Parameters {
             return Settings.DEFAULTS.getOrDefault(name, "");
         }
         return value.trim();
+    }
+
+    /** A comma-separated list, without blank items. */
+    List<String> list(String name) {
+        List<String> items = new ArrayList<>();
+        for (String item : string(name).split(",")) {
+            if (!item.isBlank()) {
+                items.add(item.strip());
+            }
+        }
+        return List.copyOf(items);
     }
 
     Path path(String name) {
@@ -64,6 +77,11 @@ final class Parameters {
                     "a positive size in bytes, or with a k, m or g suffix");
         }
         return size;
+    }
+
+    /** A size, or {@code absent} when the parameter is empty. */
+    long optionalSize(String name, long absent) {
+        return string(name).isEmpty() ? absent : size(name);
     }
 
     private static final Map<Character, Long> UNITS = Map.of(

@@ -3,6 +3,7 @@ package io.polycache.config;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -13,12 +14,30 @@ import java.util.function.Function;
  * <p>The defaults below are also declared in {@code WEB-INF/web.xml}, where operators read them
  * (a test keeps the two equal).
  */
-public record Settings(Path storageDir, long maxArtifactSize, long maxRequestSize) {
+public record Settings(
+        Path storageDir,
+        long maxArtifactSize,
+        long maxRequestSize,
+        boolean publicAccess,
+        Path apiKeysFile,
+        List<String> apiKeys,
+        boolean anonymousRead,
+        long maxCacheSize,
+        long maxCacheSizeHard) {
+
+    /** {@link #maxCacheSize()} when no limit is set. */
+    public static final long UNBOUNDED = Long.MAX_VALUE;
 
     public static final String PREFIX = "polycache.";
     public static final String STORAGE_DIR = "polycache.storageDir";
     public static final String MAX_ARTIFACT_SIZE = "polycache.maxArtifactSize";
     public static final String MAX_REQUEST_SIZE = "polycache.maxRequestSize";
+    public static final String PUBLIC = "polycache.public";
+    public static final String API_KEYS_FILE = "polycache.apiKeysFile";
+    public static final String API_KEYS = "polycache.apiKeys";
+    public static final String ANONYMOUS_READ = "polycache.anonymousRead";
+    public static final String MAX_CACHE_SIZE = "polycache.maxCacheSize";
+    public static final String MAX_CACHE_SIZE_HARD = "polycache.maxCacheSizeHard";
 
     /** Every known parameter with its default, in documentation order. */
     public static final Map<String, String> DEFAULTS;
@@ -28,6 +47,12 @@ public record Settings(Path storageDir, long maxArtifactSize, long maxRequestSiz
         d.put(STORAGE_DIR, "cache");
         d.put(MAX_ARTIFACT_SIZE, "1073741824");
         d.put(MAX_REQUEST_SIZE, "32m");
+        d.put(PUBLIC, "false");
+        d.put(API_KEYS_FILE, "");
+        d.put(API_KEYS, "");
+        d.put(ANONYMOUS_READ, "false");
+        d.put(MAX_CACHE_SIZE, "");
+        d.put(MAX_CACHE_SIZE_HARD, "");
         DEFAULTS = Collections.unmodifiableMap(d);
     }
 
@@ -45,7 +70,37 @@ public record Settings(Path storageDir, long maxArtifactSize, long maxRequestSiz
             }
         }
         Parameters p = new Parameters(raw);
-        return new Settings(p.path(STORAGE_DIR), p.size(MAX_ARTIFACT_SIZE), p.size(MAX_REQUEST_SIZE));
+        Path keysFile = p.string(API_KEYS_FILE).isEmpty() ? null : p.path(API_KEYS_FILE);
+        List<String> keys = p.list(API_KEYS);
+        boolean isPublic = p.bool(PUBLIC);
+        if (!isPublic && keysFile == null && keys.isEmpty()) {
+            throw new SettingsException("No access control configured: set " + PUBLIC + "=true to let anyone "
+                    + "read and write, or give API keys with " + API_KEYS_FILE + " or " + API_KEYS);
+        }
+        long maxCache = p.optionalSize(MAX_CACHE_SIZE, UNBOUNDED);
+        long defaultHard = maxCache == UNBOUNDED ? UNBOUNDED : maxCache + maxCache / 20;
+        long maxCacheHard = p.optionalSize(MAX_CACHE_SIZE_HARD, defaultHard);
+        if (maxCacheHard < maxCache) {
+            throw SettingsException.invalid(MAX_CACHE_SIZE_HARD, p.string(MAX_CACHE_SIZE_HARD),
+                    "a size no smaller than " + MAX_CACHE_SIZE + " (" + maxCache + " bytes)");
+        }
+        return new Settings(p.path(STORAGE_DIR), p.size(MAX_ARTIFACT_SIZE), p.size(MAX_REQUEST_SIZE),
+                isPublic, keysFile, keys, p.bool(ANONYMOUS_READ), maxCache, maxCacheHard);
+    }
+
+    /** Never prints key material. */
+    @Override
+    public String toString() {
+        return "Settings[storageDir=" + storageDir + ", maxArtifactSize=" + maxArtifactSize + ", maxRequestSize="
+                + maxRequestSize + ", public=" + publicAccess + ", apiKeysFile=" + apiKeysFile + ", apiKeys="
+                + apiKeys.size() + " given, anonymousRead=" + anonymousRead + ", maxCacheSize=" + maxCacheSize
+                + ", maxCacheSizeHard=" + maxCacheSizeHard + "]";
+    }
+
+    /** Whether any way of access control is given: public, a key file or a key list. */
+    public static boolean accessControlGiven(Map<String, String> params) {
+        return params.containsKey(PUBLIC) || !params.getOrDefault(API_KEYS_FILE, "").isBlank()
+                || !params.getOrDefault(API_KEYS, "").isBlank();
     }
 
     /** Convenience for tests and the launcher: settings from a plain map. */

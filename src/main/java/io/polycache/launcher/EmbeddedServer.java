@@ -20,6 +20,14 @@ import org.apache.tomcat.util.descriptor.web.ApplicationParameter;
  * defaults, as {@code <Parameter override="false"/>} in a context descriptor does.
  */
 public final class EmbeddedServer implements AutoCloseable {
+    /** Tomcat's notice that it cannot list the launcher's class path is noise here. */
+    private static final java.util.logging.Logger LOADER_LOG =
+            java.util.logging.Logger.getLogger("org.apache.catalina.loader.WebappLoader");
+
+    static {
+        LOADER_LOG.setLevel(java.util.logging.Level.WARNING);
+    }
+
     /** How long shutdown waits for requests in flight. */
     static final long DRAIN_MILLIS = 30_000;
 

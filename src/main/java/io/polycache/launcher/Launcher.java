@@ -21,11 +21,20 @@ public final class Launcher {
     /** Runs until stopped; returns the exit status (2 for a bad command line). */
     public static int run(String[] args, Path war, Path launcherLibs) throws Exception {
         LauncherOptions options;
+        boolean publicByDefault = false;
         try {
             options = LauncherOptions.parse(Arrays.asList(args));
             if (options.help()) {
                 System.out.print(LauncherOptions.USAGE);
                 return 0;
+            }
+            if (!Settings.accessControlGiven(options.parameters())) {
+                if (!isLoopback(options.bind())) {
+                    throw new UsageException("refusing to listen on " + options.bind() + " without access control: "
+                            + "give --api-keys-file FILE, or --public to let anyone read and write");
+                }
+                options.parameters().put(Settings.PUBLIC, "true");
+                publicByDefault = true;
             }
             Settings.from(options.parameters()); // refuse bad values before starting anything
         } catch (UsageException | SettingsException e) {
@@ -33,6 +42,10 @@ public final class Launcher {
             return 2;
         }
         setLogLevel(options.logLevel());
+        if (publicByDefault) {
+            LOG.warning("No API keys configured: running public (anyone on this machine may read and write). "
+                    + "Use --api-keys-file FILE to require keys.");
+        }
 
         EmbeddedServer server;
         try {
@@ -42,7 +55,8 @@ public final class Launcher {
             return 1;
         }
         LOG.info("Polycache listening on http://" + hostForUrl(options.bind()) + ":" + server.port()
-                + "/ with storage " + server.attribute("io.polycache.storageDir"));
+                + "/ with storage " + server.attribute("io.polycache.storageDir")
+                + ", auth: " + server.attribute("io.polycache.authMode"));
 
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -54,6 +68,14 @@ public final class Launcher {
         }, "polycache-shutdown"));
         stopped.await();
         return 0;
+    }
+
+    private static boolean isLoopback(String bind) throws UsageException {
+        try {
+            return java.net.InetAddress.getByName(bind).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            throw new UsageException("invalid value for --bind: '" + bind + "' (unknown host)");
+        }
     }
 
     private static String hostForUrl(String bind) {

@@ -22,6 +22,10 @@ record LauncherOptions(boolean help, String bind, int port, Level logLevel, Map<
             "  --bind ADDR              address to listen on (default 127.0.0.1)",
             "  --port N                 port to listen on, 0 for any free port (default 8080)",
             "  --log-level LEVEL        error, warn, info, debug or trace (default info)",
+            "  --api-keys-file FILE     API keys, one a line: KEY or sha256:HEX, then rw (default) or ro",
+            "  --anonymous-read         let GET and HEAD through without a key (writes still need one)",
+            "  --public                 no keys at all: anyone may read and write",
+            "                           (without any of these three on a loopback address, it runs public)",
             "  --polycache.NAME=VALUE   any polycache.* parameter of WEB-INF/web.xml",
             "  --help                   print this help and exit",
             "");
@@ -29,7 +33,13 @@ record LauncherOptions(boolean help, String bind, int port, Level logLevel, Map<
     /** Flags that are shorthands for a context parameter. */
     private static final Map<String, String> PARAMETER_FLAGS = Map.of(
             "--storage-dir", "polycache.storageDir",
-            "--max-size", "polycache.maxArtifactSize");
+            "--max-size", "polycache.maxArtifactSize",
+            "--api-keys-file", "polycache.apiKeysFile");
+
+    /** Switches that set a boolean context parameter to true. */
+    private static final Map<String, String> SWITCHES = Map.of(
+            "--public", "polycache.public",
+            "--anonymous-read", "polycache.anonymousRead");
 
     private static final Map<String, Level> LEVELS = Map.of(
             "error", Level.SEVERE, "warn", Level.WARNING, "warning", Level.WARNING,
@@ -52,6 +62,10 @@ record LauncherOptions(boolean help, String bind, int port, Level logLevel, Map<
             }
             if (flag.equals("--help") || flag.equals("-h")) {
                 help = true;
+                continue;
+            }
+            if (SWITCHES.containsKey(arg)) {
+                parameters.put(SWITCHES.get(arg), "true");
                 continue;
             }
             if (flag.startsWith("--polycache.")) {

@@ -23,18 +23,25 @@ public final class ArtifactStore {
 
     private final FileStore files;
     private final ShardLayout layout;
+    private final SpaceLedger ledger;
     private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
 
-    public ArtifactStore(FileStore files) {
+    public ArtifactStore(FileStore files, SpaceLedger ledger) {
         this.files = files;
         this.layout = files.layout();
+        this.ledger = ledger;
         for (int i = 0; i < STRIPES; i++) {
             stripes[i] = new ReentrantLock();
         }
+        ledger.register(EntryKind.ARTIFACT, name -> delete(new CacheKey(name)));
     }
 
     public FileStore files() {
         return files;
+    }
+
+    public SpaceLedger ledger() {
+        return ledger;
     }
 
     public boolean exists(CacheKey key) {
@@ -43,11 +50,14 @@ public final class ArtifactStore {
 
     /** The artifact's metadata bytes, or empty when it is not stored. */
     public Optional<byte[]> metadata(CacheKey key) throws IOException {
+        byte[] metadata;
         try {
-            return Optional.of(Files.readAllBytes(layout.artifactMetadata(key)));
+            metadata = Files.readAllBytes(layout.artifactMetadata(key));
         } catch (NoSuchFileException e) {
             return Optional.empty();
         }
+        ledger.touch(EntryKind.ARTIFACT, key.value());
+        return Optional.of(metadata);
     }
 
     /** Opens the artifact for reading, or empty when it is not stored. */
@@ -66,11 +76,14 @@ public final class ArtifactStore {
     }
 
     /**
-     * Commits a verified, fsynced temp file and its metadata.
+     * Commits a verified, fsynced temp file and its metadata, paid for from the reservation.
      *
      * @throws EntryExistsException if the key is already stored (the temp file is left to the caller)
      */
-    public void commit(CacheKey key, Path tempData, byte[] metadata) throws IOException {
+    public void commit(CacheKey key, Path tempData, byte[] metadata, SpaceLedger.Reservation space)
+            throws IOException {
+        long size = Files.size(tempData) + metadata.length;
+        space.ensure(size);
         Path tempMeta = files.newTempFile(".json");
         try {
             Files.write(tempMeta, metadata);
@@ -83,11 +96,24 @@ public final class ArtifactStore {
                 }
                 files.moveIntoPlace(tempData, layout.artifactData(key));
                 files.moveIntoPlace(tempMeta, layout.artifactMetadata(key));
+                space.commit(EntryKind.ARTIFACT, key.value(), size);
             } finally {
                 lock.unlock();
             }
         } finally {
             Files.deleteIfExists(tempMeta);
+        }
+    }
+
+    /** Deletes an artifact: metadata first, so readers stop seeing it before its data goes. */
+    public void delete(CacheKey key) throws IOException {
+        ReentrantLock lock = stripeOf(key);
+        lock.lock();
+        try {
+            Files.deleteIfExists(layout.artifactMetadata(key));
+            Files.deleteIfExists(layout.artifactData(key));
+        } finally {
+            lock.unlock();
         }
     }
 

@@ -23,6 +23,11 @@ public final class ShardLayout {
         return root.resolve("tmp");
     }
 
+    /** The accounting, written at shutdown and read at start-up. */
+    public Path ledgerSnapshot() {
+        return root.resolve("ledger.snapshot");
+    }
+
     public Path artifactsDir() {
         return root.resolve("artifacts");
     }

@@ -3,6 +3,7 @@ package io.polycache.web;
 import io.polycache.artifact.InvalidArtifactException;
 import io.polycache.artifact.UploadReadException;
 import io.polycache.store.EntryExistsException;
+import io.polycache.store.InsufficientStorageException;
 import io.polycache.store.InvalidKeyException;
 import io.polycache.web.filter.RequestTooLargeException;
 import jakarta.ws.rs.WebApplicationException;
@@ -20,7 +21,7 @@ public final class ExceptionMappers {
     private ExceptionMappers() {}
 
     public static List<Class<?>> all() {
-        return List.of(InvalidKey.class, Exists.class, InvalidArtifact.class, TooLarge.class,
+        return List.of(InvalidKey.class, Exists.class, InvalidArtifact.class, TooLarge.class, NoSpace.class,
                 UploadRead.class, Jaxrs.class, Unexpected.class);
     }
 
@@ -50,6 +51,14 @@ public final class ExceptionMappers {
         public Response toResponse(RequestTooLargeException e) {
             // The rest of the body is still on the wire: do not keep the connection.
             return Response.fromResponse(Errors.of(413, e.getMessage())).header("Connection", "close").build();
+        }
+    }
+
+    public static final class NoSpace implements ExceptionMapper<InsufficientStorageException> {
+        @Override
+        public Response toResponse(InsufficientStorageException e) {
+            LOG.warning(e.getMessage());
+            return Response.fromResponse(Errors.of(507, e.getMessage())).header("Connection", "close").build();
         }
     }
 

@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class SettingsTest {
     @Test
     void defaultsMatchThePolykitServer() {
-        Settings settings = Settings.from(Map.of());
+        Settings settings = Settings.from(Map.of(Settings.PUBLIC, "true"));
         assertEquals(Path.of("cache").toAbsolutePath(), settings.storageDir());
         assertEquals(1073741824L, settings.maxArtifactSize());
         assertEquals(32L << 20, settings.maxRequestSize());
@@ -27,14 +27,14 @@ class SettingsTest {
     @CsvSource({"1073741824,1073741824", "512k,524288", "64m,67108864", "1g,1073741824", "2G,2147483648",
             "1GiB,1073741824", "10mb,10485760", " 7 ,7"})
     void sizesTakeBytesOrSuffixes(String text, long bytes) {
-        assertEquals(bytes, Settings.from(Map.of(Settings.MAX_ARTIFACT_SIZE, text)).maxArtifactSize());
+        assertEquals(bytes, Settings.from(Map.of(Settings.PUBLIC, "true", Settings.MAX_ARTIFACT_SIZE, text)).maxArtifactSize());
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"12x", "-5", "0", "1.5g", "g", "99999999999999999999", "1e9"})
     void aBadSizeNamesTheParameterAndTheValue(String text) {
         SettingsException e = assertThrows(SettingsException.class,
-                () -> Settings.from(Map.of(Settings.MAX_ARTIFACT_SIZE, text)));
+                () -> Settings.from(Map.of(Settings.PUBLIC, "true", Settings.MAX_ARTIFACT_SIZE, text)));
         assertEquals("Invalid value for polycache.maxArtifactSize: '" + text.trim()
                 + "' (expected a positive size in bytes, or with a k, m or g suffix)", e.getMessage());
     }
@@ -42,13 +42,13 @@ class SettingsTest {
     @Test
     void anUnknownParameterIsRefused() {
         SettingsException e = assertThrows(SettingsException.class,
-                () -> Settings.from(Map.of("polycache.storgeDir", "/tmp/x")));
+                () -> Settings.from(Map.of(Settings.PUBLIC, "true", "polycache.storgeDir", "/tmp/x")));
         assertEquals("Unknown parameter polycache.storgeDir", e.getMessage());
     }
 
     @Test
     void parametersOfOtherApplicationsAreIgnored() {
-        Settings.from(Map.of("org.example.other", "1"));
+        Settings.from(Map.of(Settings.PUBLIC, "true", "org.example.other", "1"));
     }
 
     @Test
@@ -61,5 +61,27 @@ class SettingsTest {
             declared.put(m.group(1), m.group(2));
         }
         assertEquals(Settings.DEFAULTS, declared);
+    }
+
+    @Test
+    void noAccessControlAtAllIsRefused() {
+        SettingsException e = assertThrows(SettingsException.class, () -> Settings.from(Map.of()));
+        assertEquals("No access control configured: set polycache.public=true to let anyone read and write, "
+                + "or give API keys with polycache.apiKeysFile or polycache.apiKeys", e.getMessage());
+    }
+
+    @Test
+    void keysFromAListOrAFileAreEnough() {
+        Settings listed = Settings.from(Map.of(Settings.API_KEYS, "one, two ro,"));
+        assertEquals(java.util.List.of("one", "two ro"), listed.apiKeys());
+        Settings filed = Settings.from(Map.of(Settings.API_KEYS_FILE, "keys.txt", Settings.ANONYMOUS_READ, "true"));
+        assertEquals(Path.of("keys.txt").toAbsolutePath(), filed.apiKeysFile());
+        assertEquals(true, filed.anonymousRead());
+    }
+
+    @Test
+    void toStringHoldsNoKeys() {
+        Settings settings = Settings.from(Map.of(Settings.API_KEYS, "s3cret-key"));
+        assertEquals(false, settings.toString().contains("s3cret"), settings.toString());
     }
 }

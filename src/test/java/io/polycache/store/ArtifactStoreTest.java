@@ -33,7 +33,11 @@ class ArtifactStoreTest {
     void open() throws IOException {
         files = new FileStore(new ShardLayout(root));
         files.open();
-        store = new ArtifactStore(files);
+        store = new ArtifactStore(files, SpaceLedger.unbounded());
+    }
+
+    private SpaceLedger.Reservation space() {
+        return store.ledger().reserve(0);
     }
 
     private Path temp(String content) throws IOException {
@@ -44,7 +48,7 @@ class ArtifactStoreTest {
 
     @Test
     void committedArtifactIsReadBackWithItsMetadata() throws IOException {
-        store.commit(key, temp("data"), "{\"hash\":\"h\"}".getBytes(StandardCharsets.UTF_8));
+        store.commit(key, temp("data"), "{\"hash\":\"h\"}".getBytes(StandardCharsets.UTF_8), space());
 
         try (StoredArtifact artifact = store.open(key).orElseThrow()) {
             assertEquals(4, artifact.size());
@@ -59,10 +63,10 @@ class ArtifactStoreTest {
 
     @Test
     void commitOfAStoredKeyThrowsAndKeepsTheFirstBytes() throws IOException {
-        store.commit(key, temp("first"), "{}".getBytes(StandardCharsets.UTF_8));
+        store.commit(key, temp("first"), "{}".getBytes(StandardCharsets.UTF_8), space());
         Path second = temp("second");
 
-        assertThrows(EntryExistsException.class, () -> store.commit(key, second, "{}".getBytes(StandardCharsets.UTF_8)));
+        assertThrows(EntryExistsException.class, () -> store.commit(key, second, "{}".getBytes(StandardCharsets.UTF_8), space()));
 
         assertEquals("first", Files.readString(root.resolve("artifacts/01/23/" + key + ".zst")));
     }
@@ -76,7 +80,7 @@ class ArtifactStoreTest {
         assertFalse(store.exists(key));
         assertTrue(store.open(key).isEmpty());
 
-        store.commit(key, temp("whole"), "{}".getBytes(StandardCharsets.UTF_8));
+        store.commit(key, temp("whole"), "{}".getBytes(StandardCharsets.UTF_8), space());
         assertEquals("whole", Files.readString(orphan));
     }
 
@@ -92,7 +96,7 @@ class ArtifactStoreTest {
             results.add(pool.submit(() -> {
                 start.await();
                 try {
-                    store.commit(key, temp, "{}".getBytes(StandardCharsets.UTF_8));
+                    store.commit(key, temp, "{}".getBytes(StandardCharsets.UTF_8), space());
                     return content;
                 } catch (EntryExistsException e) {
                     return null;
@@ -129,7 +133,7 @@ class ArtifactStoreTest {
     @Test
     void metadataIsWrittenWhole() throws IOException {
         byte[] metadata = "{\"hash\":\"abc\",\"size\":4}".getBytes(StandardCharsets.UTF_8);
-        store.commit(key, temp("data"), metadata);
+        store.commit(key, temp("data"), metadata, space());
         assertArrayEquals(metadata, store.metadata(key).orElseThrow());
     }
 }

@@ -39,6 +39,9 @@ public final class TestServer implements AutoCloseable {
     public static TestServer start(Path storage, Map<String, String> parameters) throws Exception {
         Map<String, String> all = new HashMap<>(parameters);
         all.putIfAbsent("polycache.storageDir", storage.toString());
+        if (!all.containsKey("polycache.apiKeysFile") && !all.containsKey("polycache.apiKeys")) {
+            all.putIfAbsent("polycache.public", "true");
+        }
         return new TestServer(EmbeddedServer.start(war(), "127.0.0.1", 0, all), storage);
     }
 

@@ -1,0 +1,18 @@
+package io.polycache.store;
+
+/** The kinds of stored entries that take space and are accounted for. */
+public enum EntryKind {
+    /** A Polykit artifact: data and metadata together. */
+    ARTIFACT,
+    /** A dependency bundle's index; owns references to blobs. */
+    INDEX,
+    /** An assembled bundle ZIP; rebuildable from its index and blobs. */
+    BUNDLE,
+    /** A deduplicated file blob; lives while an index refers to it. */
+    BLOB;
+
+    /** Whether the LRU may evict this kind on its own (blobs go only with their last index). */
+    boolean evictable() {
+        return this != BLOB;
+    }
+}

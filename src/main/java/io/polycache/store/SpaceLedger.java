@@ -1,0 +1,424 @@
+package io.polycache.store;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Accounts for every stored entry's bytes and last use, and keeps the total under a size limit
+ * by evicting the least recently used entries.
+ *
+ * <p>Writers reserve space before they write, so concurrent uploads cannot overshoot together;
+ * a reservation that fits is a compare-and-set on one counter. Only a writer that does not fit
+ * takes the eviction lock, evicts down to a low-water mark below the soft limit, and, if it still
+ * does not fit under the hard limit, fails with {@link InsufficientStorageException}. Readers
+ * never wait: a use is one volatile write.
+ *
+ * <p>Blobs are not evicted on their own: each counts the indexes that refer to it and the
+ * installs in flight that will, and goes when both reach zero.
+ */
+public final class SpaceLedger {
+    private static final Logger LOG = Logger.getLogger(SpaceLedger.class.getName());
+
+    public static final long UNBOUNDED = Long.MAX_VALUE;
+    /** Eviction frees down to this fraction of the soft limit, so that it runs in rounds, not per write. */
+    static final double LOW_WATER = 0.95;
+
+    /** One accounted entry. */
+    static final class Entry {
+        final EntryKind kind;
+        final String name;
+        final long size;
+        volatile long lastUse;
+        /** Blobs: committed indexes that refer to this blob. Guarded by this. */
+        int refs;
+        /** Blobs: installs in flight that will refer to it. Guarded by this. */
+        int pins;
+        /** Removed from the ledger; a late pin must write the blob anew. Guarded by this. */
+        boolean gone;
+
+        Entry(EntryKind kind, String name, long size, long lastUse) {
+            this.kind = kind;
+            this.name = name;
+            this.size = size;
+            this.lastUse = lastUse;
+        }
+    }
+
+    private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
+    private final AtomicLong used = new AtomicLong();
+    private final AtomicLong occupied = new AtomicLong();
+    private final AtomicLong lastTick = new AtomicLong();
+    private final long softLimit;
+    private final long hardLimit;
+    private final Map<EntryKind, Evictor> evictors = new EnumMap<>(EntryKind.class);
+    private final ReentrantLock evictionLock = new ReentrantLock();
+    private final LongAdder evictions = new LongAdder();
+    private final LongAdder evictedBytes = new LongAdder();
+
+    /**
+     * @param softLimit eviction keeps the total under this ({@link #UNBOUNDED} for no limit)
+     * @param hardLimit a write that would pass this even after eviction fails
+     */
+    public SpaceLedger(long softLimit, long hardLimit) {
+        if (hardLimit < softLimit) {
+            throw new IllegalArgumentException("hard limit " + hardLimit + " is below the soft limit " + softLimit);
+        }
+        this.softLimit = softLimit;
+        this.hardLimit = hardLimit;
+    }
+
+    public static SpaceLedger unbounded() {
+        return new SpaceLedger(UNBOUNDED, UNBOUNDED);
+    }
+
+    /** Registers how entries of a kind are deleted. */
+    public void register(EntryKind kind, Evictor evictor) {
+        evictors.put(kind, evictor);
+    }
+
+    // ---- reservations ------------------------------------------------------------------------
+
+    /** Reserves space for a write; release it by closing, or turn it into an entry by committing. */
+    public Reservation reserve(long bytes) {
+        Reservation reservation = new Reservation();
+        reservation.grow(bytes);
+        return reservation;
+    }
+
+    /** Space held for a write in progress. Not thread-safe: one writer owns it. */
+    public final class Reservation implements AutoCloseable {
+        private long held;
+
+        private Reservation() {}
+
+        /** Reserves more, evicting if needed. */
+        public void grow(long bytes) {
+            if (bytes > 0) {
+                acquire(bytes);
+                held += bytes;
+            }
+        }
+
+        /** Grows the reservation to at least {@code total} bytes. */
+        public void ensure(long total) {
+            grow(total - held);
+        }
+
+        public long held() {
+            return held;
+        }
+
+        /**
+         * Records a committed entry of {@code size} bytes, paid for from this reservation
+         * (grown first if it holds less). Replaces an entry of the same kind and name.
+         */
+        public void commit(EntryKind kind, String name, long size) {
+            ensure(size);
+            Entry entry = new Entry(kind, name, size, tick());
+            if (kind == EntryKind.BLOB) {
+                entry.pins = 1;
+            }
+            held -= size;
+            used.addAndGet(size);
+            Entry previous = entries.put(key(kind, name), entry);
+            if (previous != null) {
+                synchronized (previous) {
+                    previous.gone = true;
+                }
+                used.addAndGet(-previous.size);
+                occupied.addAndGet(-previous.size);
+            }
+        }
+
+        /** Releases what was not committed. */
+        @Override
+        public void close() {
+            if (held > 0) {
+                occupied.addAndGet(-held);
+                held = 0;
+            }
+        }
+    }
+
+    private void acquire(long bytes) {
+        long limit = softLimit;
+        while (true) {
+            long current = occupied.get();
+            if (current + bytes > limit || current + bytes < 0) {
+                break;
+            }
+            if (occupied.compareAndSet(current, current + bytes)) {
+                return;
+            }
+        }
+        evictionLock.lock();
+        try {
+            evictFor(bytes);
+            while (true) {
+                long current = occupied.get();
+                if (current + bytes > hardLimit || current + bytes < 0) {
+                    throw new InsufficientStorageException(bytes, current, hardLimit);
+                }
+                if (occupied.compareAndSet(current, current + bytes)) {
+                    return;
+                }
+            }
+        } finally {
+            evictionLock.unlock();
+        }
+    }
+
+    /** Evicts least recently used entries until {@code bytes} more fit under the low-water mark. */
+    private void evictFor(long bytes) {
+        long target = (long) (softLimit * LOW_WATER);
+        if (occupied.get() + bytes <= target) {
+            return;
+        }
+        List<Entry> candidates = new ArrayList<>();
+        for (Entry entry : entries.values()) {
+            if (entry.kind.evictable()) {
+                candidates.add(entry);
+            }
+        }
+        candidates.sort(Comparator.comparingLong(e -> e.lastUse));
+        for (Entry entry : candidates) {
+            if (occupied.get() + bytes <= target) {
+                return;
+            }
+            evict(entry);
+        }
+    }
+
+    private void evict(Entry entry) {
+        if (entries.get(key(entry.kind, entry.name)) != entry) {
+            return; // already gone or replaced
+        }
+        try {
+            Evictor evictor = evictors.get(entry.kind);
+            if (evictor != null) {
+                evictor.evict(entry.name);
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, "Could not evict " + entry.kind + " " + entry.name + ": " + e.getMessage());
+            return;
+        }
+        if (forget(entry)) {
+            evictions.increment();
+            evictedBytes.add(entry.size);
+            LOG.fine(() -> "Evicted " + entry.kind + " " + entry.name + " (" + entry.size + " bytes)");
+        }
+    }
+
+    // ---- uses and removals -------------------------------------------------------------------
+
+    /** Records a use (a read, a hit) of an entry. */
+    public void touch(EntryKind kind, String name) {
+        Entry entry = entries.get(key(kind, name));
+        if (entry != null) {
+            entry.lastUse = tick();
+        }
+    }
+
+    public boolean contains(EntryKind kind, String name) {
+        return entries.containsKey(key(kind, name));
+    }
+
+    /** Forgets an entry whose files its store deleted. */
+    public void removed(EntryKind kind, String name) {
+        Entry entry = entries.get(key(kind, name));
+        if (entry != null) {
+            forget(entry);
+        }
+    }
+
+    private boolean forget(Entry entry) {
+        synchronized (entry) {
+            if (!entries.remove(key(entry.kind, entry.name), entry)) {
+                return false;
+            }
+            entry.gone = true;
+        }
+        used.addAndGet(-entry.size);
+        occupied.addAndGet(-entry.size);
+        return true;
+    }
+
+    // ---- blobs -------------------------------------------------------------------------------
+
+    /**
+     * Pins a stored blob for an install in flight, so it cannot go before the install's index
+     * refers to it.
+     *
+     * @return false if the blob is not stored: the caller writes it and commits it as a BLOB
+     *         (which pins it)
+     */
+    public boolean pinBlob(String sha) {
+        Entry entry = entries.get(key(EntryKind.BLOB, sha));
+        if (entry == null) {
+            return false;
+        }
+        synchronized (entry) {
+            if (entry.gone) {
+                return false;
+            }
+            entry.pins++;
+        }
+        entry.lastUse = tick();
+        return true;
+    }
+
+    /** An install's index is committed: its pins become references. */
+    public void pinsBecomeReferences(Collection<String> shas) {
+        for (String sha : shas) {
+            Entry entry = entries.get(key(EntryKind.BLOB, sha));
+            if (entry != null) {
+                synchronized (entry) {
+                    entry.pins--;
+                    entry.refs++;
+                }
+            }
+        }
+    }
+
+    /** An install failed: drops its pins; blobs nothing else needs are deleted. */
+    public void unpin(Collection<String> shas) {
+        for (String sha : shas) {
+            release(sha, false);
+        }
+    }
+
+    /** An index went: drops its references; blobs nothing else needs are deleted. */
+    public void dereference(Collection<String> shas) {
+        for (String sha : shas) {
+            release(sha, true);
+        }
+    }
+
+    /** Adds references found by a scan of stored indexes. */
+    public void reference(String sha) {
+        Entry entry = entries.get(key(EntryKind.BLOB, sha));
+        if (entry != null) {
+            synchronized (entry) {
+                entry.refs++;
+            }
+        }
+    }
+
+    private void release(String sha, boolean reference) {
+        Entry entry = entries.get(key(EntryKind.BLOB, sha));
+        if (entry == null) {
+            return;
+        }
+        synchronized (entry) {
+            if (reference) {
+                entry.refs = Math.max(0, entry.refs - 1);
+            } else {
+                entry.pins = Math.max(0, entry.pins - 1);
+            }
+            if (entry.refs > 0 || entry.pins > 0 || entry.gone) {
+                return;
+            }
+            // Delete under the entry's lock, so a concurrent pin either came first or sees it gone.
+            try {
+                Evictor evictor = evictors.get(EntryKind.BLOB);
+                if (evictor != null) {
+                    evictor.evict(sha);
+                }
+            } catch (IOException e) {
+                LOG.warning("Could not delete blob " + sha + ": " + e.getMessage());
+                return;
+            }
+            if (entries.remove(key(EntryKind.BLOB, sha), entry)) {
+                entry.gone = true;
+                used.addAndGet(-entry.size);
+                occupied.addAndGet(-entry.size);
+                evictions.increment();
+                evictedBytes.add(entry.size);
+            }
+        }
+    }
+
+    // ---- figures -----------------------------------------------------------------------------
+
+    /** Bytes of committed entries. */
+    public long used() {
+        return used.get();
+    }
+
+    /** Bytes committed or reserved by writes in flight. */
+    public long occupied() {
+        return occupied.get();
+    }
+
+    public long softLimit() {
+        return softLimit;
+    }
+
+    public long hardLimit() {
+        return hardLimit;
+    }
+
+    public long evictions() {
+        return evictions.sum();
+    }
+
+    public long evictedBytes() {
+        return evictedBytes.sum();
+    }
+
+    /** Entries and bytes of one kind. */
+    public long[] countAndBytes(EntryKind kind) {
+        long count = 0;
+        long bytes = 0;
+        for (Entry entry : entries.values()) {
+            if (entry.kind == kind) {
+                count++;
+                bytes += entry.size;
+            }
+        }
+        return new long[] {count, bytes};
+    }
+
+    // ---- persistence support -----------------------------------------------------------------
+
+    Collection<Entry> entries() {
+        return entries.values();
+    }
+
+    /** Adds an entry found on disk or in a snapshot, without a reservation. */
+    void restore(EntryKind kind, String name, long size, long lastUse, int refs) {
+        Entry entry = new Entry(kind, name, size, lastUse);
+        entry.refs = refs;
+        if (entries.putIfAbsent(key(kind, name), entry) == null) {
+            used.addAndGet(size);
+            occupied.addAndGet(size);
+            lastTick.accumulateAndGet(lastUse, Math::max);
+        }
+    }
+
+    /** Forgets entries whose files are gone (found by a scan). */
+    void restoreRemoval(EntryKind kind, String name) {
+        removed(kind, name);
+    }
+
+    /** A strictly increasing recency stamp, close to wall-clock microseconds. */
+    long tick() {
+        long now = System.currentTimeMillis() * 1000;
+        return lastTick.accumulateAndGet(now, (last, wall) -> Math.max(last + 1, wall));
+    }
+
+    private static String key(EntryKind kind, String name) {
+        return (char) ('0' + kind.ordinal()) + name;
+    }
+}

@@ -1,0 +1,107 @@
+package io.polycache.store;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import java.util.logging.Logger;
+
+/**
+ * Brings the ledger in line with the files, after a crash or on a storage directory the ledger
+ * has never seen: adds what is on disk and not accounted (recency from the file's modification
+ * time), forgets what is accounted and gone. Runs in the background while the server serves.
+ */
+public final class StoreScan {
+    private static final Logger LOG = Logger.getLogger(StoreScan.class.getName());
+
+    private final ShardLayout layout;
+    private final SpaceLedger ledger;
+
+    public StoreScan(ShardLayout layout, SpaceLedger ledger) {
+        this.layout = layout;
+        this.ledger = ledger;
+    }
+
+    /** Scans every kind; returns the number of entries found on disk. */
+    public long run() throws IOException {
+        long started = System.nanoTime();
+        long found = scanArtifacts();
+        LOG.info("Store scan accounted for " + found + " entries, " + ledger.used() + " bytes, in "
+                + (System.nanoTime() - started) / 1_000_000 + " ms");
+        return found;
+    }
+
+    private long scanArtifacts() throws IOException {
+        long[] found = {0};
+        forEachShardedFile(layout.artifactsDir(), file -> {
+            String fileName = file.getFileName().toString();
+            if (!fileName.endsWith(".json")) {
+                return;
+            }
+            String key = fileName.substring(0, fileName.length() - ".json".length());
+            try {
+                BasicFileAttributes meta = Files.readAttributes(file, BasicFileAttributes.class);
+                long data = Files.size(file.resolveSibling(key + ".zst"));
+                ledger.restore(EntryKind.ARTIFACT, key, meta.size() + data, meta.lastModifiedTime().toMillis() * 1000, 0);
+                found[0]++;
+            } catch (NoSuchFileException e) {
+                // removed while scanning
+            }
+        });
+        forgetMissing(EntryKind.ARTIFACT, name -> {
+            try {
+                return layout.artifactMetadata(new CacheKey(name));
+            } catch (InvalidKeyException e) {
+                return null;
+            }
+        });
+        return found[0];
+    }
+
+    /** Forgets accounted entries whose file is gone (or whose name is not valid for its kind). */
+    private void forgetMissing(EntryKind kind, Function<String, Path> fileOf) {
+        List<String> missing = new ArrayList<>();
+        for (SpaceLedger.Entry entry : ledger.entries()) {
+            if (entry.kind == kind) {
+                Path file = fileOf.apply(entry.name);
+                if (file == null || !Files.exists(file)) {
+                    missing.add(entry.name);
+                }
+            }
+        }
+        for (String name : missing) {
+            ledger.restoreRemoval(kind, name);
+        }
+    }
+
+    /** Visits one file of a scan. */
+    @FunctionalInterface
+    interface FileVisitor {
+        void accept(Path file) throws IOException;
+    }
+
+    /** Calls {@code visitor} for every file two shard levels below {@code base}, streaming. */
+    static void forEachShardedFile(Path base, FileVisitor visitor) throws IOException {
+        if (!Files.isDirectory(base)) {
+            return;
+        }
+        try (DirectoryStream<Path> first = Files.newDirectoryStream(base, Files::isDirectory)) {
+            for (Path a : first) {
+                try (DirectoryStream<Path> second = Files.newDirectoryStream(a, Files::isDirectory)) {
+                    for (Path b : second) {
+                        try (DirectoryStream<Path> leaves = Files.newDirectoryStream(b)) {
+                            for (Path leaf : leaves) {
+                                visitor.accept(leaf);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,137 @@
+package io.polycache.web.filter;
+
+import io.polycache.auth.KeyRegistry;
+import io.polycache.auth.Scope;
+import io.polycache.config.Settings;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.FilterConfig;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpFilter;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Optional;
+import java.util.logging.Logger;
+
+/**
+ * API-key access control for every path but the health check. Keys come as
+ * {@code Authorization: Bearer <key>}, or as the password of {@code Basic} credentials (the
+ * user is ignored), which is what Gradle, Maven and ccache send. Read-only keys may only GET
+ * and HEAD. No key material is ever logged.
+ */
+public final class ApiKeyFilter extends HttpFilter {
+    private static final Logger LOG = Logger.getLogger(ApiKeyFilter.class.getName());
+
+    /** Context attribute holding the {@link KeyRegistry}; absent when the cache is public. */
+    public static final String REGISTRY_ATTRIBUTE = KeyRegistry.class.getName();
+
+    static final String MISSING = "Missing Authorization Bearer <APIKEY>";
+    static final String MALFORMED = "Invalid authorization format. Use Bearer <APIKEY>";
+    static final String UNKNOWN = "Invalid API key";
+    static final String READ_ONLY = "This API key is read-only";
+
+    private boolean open;
+    private boolean anonymousRead;
+    private KeyRegistry registry;
+
+    @Override
+    public void init(FilterConfig config) throws ServletException {
+        Settings settings = (Settings) config.getServletContext().getAttribute(Settings.class.getName());
+        registry = (KeyRegistry) config.getServletContext().getAttribute(REGISTRY_ATTRIBUTE);
+        if (settings == null) {
+            throw new ServletException("Polycache settings are missing: the start-up listener did not run");
+        }
+        open = settings.publicAccess();
+        anonymousRead = settings.anonymousRead();
+        if (!open && registry == null) {
+            throw new ServletException("API keys are missing: the start-up listener did not load them");
+        }
+    }
+
+    @Override
+    protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws IOException, ServletException {
+        if (open || isHealthCheck(request)) {
+            chain.doFilter(request, response);
+            return;
+        }
+        boolean read = isRead(request.getMethod());
+        String header = request.getHeader("Authorization");
+        if (header == null) {
+            if (read && anonymousRead) {
+                chain.doFilter(request, response);
+            } else {
+                refuse(request, response, 401, MISSING);
+            }
+            return;
+        }
+        Optional<String> key = keyOf(header);
+        if (key.isEmpty()) {
+            refuse(request, response, 401, MALFORMED);
+            return;
+        }
+        Optional<Scope> scope = registry.keys().scopeOf(key.get());
+        if (scope.isEmpty()) {
+            refuse(request, response, 401, UNKNOWN);
+        } else if (scope.get() == Scope.READ_ONLY && !read) {
+            refuse(request, response, 403, READ_ONLY);
+        } else {
+            chain.doFilter(request, response);
+        }
+    }
+
+    /** The key from a Bearer or Basic header; empty when the header is of another form. */
+    static Optional<String> keyOf(String header) {
+        int space = header.indexOf(' ');
+        if (space <= 0) {
+            return Optional.empty();
+        }
+        String scheme = header.substring(0, space);
+        String credentials = header.substring(space + 1).strip();
+        if (credentials.isEmpty()) {
+            return Optional.empty();
+        }
+        if (scheme.equalsIgnoreCase("Bearer")) {
+            return Optional.of(credentials);
+        }
+        if (scheme.equalsIgnoreCase("Basic")) {
+            String decoded;
+            try {
+                decoded = new String(Base64.getDecoder().decode(credentials), StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                return Optional.empty();
+            }
+            int colon = decoded.indexOf(':');
+            if (colon < 0 || colon == decoded.length() - 1) {
+                return Optional.empty();
+            }
+            return Optional.of(decoded.substring(colon + 1));
+        }
+        return Optional.empty();
+    }
+
+    private static boolean isRead(String method) {
+        return method.equals("GET") || method.equals("HEAD");
+    }
+
+    private static boolean isHealthCheck(HttpServletRequest request) {
+        String path = request.getServletPath() + (request.getPathInfo() == null ? "" : request.getPathInfo());
+        return isRead(request.getMethod()) && path.equals("/health");
+    }
+
+    private static void refuse(HttpServletRequest request, HttpServletResponse response, int status, String message)
+            throws IOException {
+        LOG.warning("Refused " + status + " (" + message + ") to " + request.getRemoteAddr() + ": "
+                + request.getMethod() + " " + request.getRequestURI());
+        response.setStatus(status);
+        if (status == 401) {
+            response.setHeader("WWW-Authenticate", "Bearer realm=\"polycache\"");
+        }
+        response.setContentType("application/json");
+        byte[] body = ("{\"error\":\"" + message + "\"}").getBytes(StandardCharsets.UTF_8);
+        response.setContentLength(body.length);
+        response.getOutputStream().write(body);
+    }
+}

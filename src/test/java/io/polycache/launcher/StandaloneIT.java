@@ -1,0 +1,160 @@
+package io.polycache.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.polycache.testing.PolykitArtifact;
+import io.polycache.testing.TestServer;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code java -jar polycache.war} as a user runs it: a separate process. */
+class StandaloneIT {
+    @TempDir
+    Path dir;
+
+    private Process launch(String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", TestServer.war().toAbsolutePath().toString()));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+    }
+
+    private static String finish(Process process) throws Exception {
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "launcher did not exit");
+        return new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void helpPrintsUsageAndExitsZero() throws Exception {
+        Process process = launch("--help");
+        String output = finish(process);
+        assertEquals(0, process.exitValue());
+        assertTrue(output.startsWith("Usage: java -jar polycache.war"), output);
+    }
+
+    @Test
+    void anUnknownFlagExits2WithOneLineNamingIt() throws Exception {
+        Process process = launch("--frobnicate");
+        String output = finish(process);
+        assertEquals(2, process.exitValue());
+        assertEquals("polycache: unknown option --frobnicate (see --help)", output.strip());
+    }
+
+    @Test
+    void aBadParameterValueExits2WithOneLineNamingIt() throws Exception {
+        Process process = launch("--max-size", "lots");
+        String output = finish(process);
+        assertEquals(2, process.exitValue());
+        assertEquals("polycache: Invalid value for polycache.maxArtifactSize: 'lots' "
+                + "(expected a positive size in bytes, or with a k, m or g suffix) (see --help)", output.strip());
+    }
+
+    @Test
+    void anUnknownContextParameterExits2() throws Exception {
+        Process process = launch("--polycache.nonsense=1");
+        String output = finish(process);
+        assertEquals(2, process.exitValue());
+        assertEquals("polycache: Unknown parameter polycache.nonsense (see --help)", output.strip());
+    }
+
+    @Test
+    void servesWithTheDefaultStorageAndStopsGracefullyOnSigterm() throws Exception {
+        Process process = launch("--port", "0");
+        BufferedReader log = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        int port = awaitListening(log, dir.toRealPath().resolve("cache").toString());
+
+        // An upload in flight when SIGTERM arrives still completes.
+        String key = PolykitArtifact.randomKey(64);
+        byte[] body = new PolykitArtifact(key).bytes();
+        HttpURLConnection put = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + "/v1/artifacts/" + key)
+                .toURL().openConnection();
+        put.setRequestMethod("PUT");
+        put.setDoOutput(true);
+        put.setChunkedStreamingMode(16);
+        OutputStream out = put.getOutputStream();
+        out.write(body, 0, body.length / 2);
+        out.flush();
+        Thread.sleep(300);
+
+        process.destroy(); // SIGTERM
+        Thread.sleep(500);
+        out.write(body, body.length / 2, body.length - body.length / 2);
+        out.close();
+        assertEquals(201, put.getResponseCode());
+
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "server did not stop");
+        Path cache = dir.resolve("cache");
+        assertTrue(Files.exists(cache.resolve("artifacts").resolve(key.substring(0, 2)).resolve(key.substring(2, 4))
+                .resolve(key + ".json")));
+        try (var tmp = Files.list(cache.resolve("tmp"))) {
+            assertEquals(0, tmp.count());
+        }
+    }
+
+    @Test
+    void aNonLoopbackBindWithoutAccessControlExits2() throws Exception {
+        Process process = launch("--bind", "0.0.0.0", "--port", "0");
+        String output = finish(process);
+        assertEquals(2, process.exitValue());
+        assertEquals("polycache: refusing to listen on 0.0.0.0 without access control: give --api-keys-file FILE, "
+                + "or --public to let anyone read and write (see --help)", output.strip());
+    }
+
+    @Test
+    void theStartUpLineStatesTheKeysInForce() throws Exception {
+        Path keys = Files.writeString(dir.resolve("keys.txt"), "one\ntwo ro\n");
+        Process process = launch("--port", "0", "--api-keys-file", keys.toString(), "--anonymous-read");
+        try {
+            BufferedReader log = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            awaitListening(log, dir.toRealPath().resolve("cache").toString(),
+                    "2 keys, of which 1 read-only, anonymous reads");
+        } finally {
+            process.destroy();
+            process.waitFor(60, TimeUnit.SECONDS);
+        }
+    }
+
+    private static int awaitListening(BufferedReader log, String storage) throws IOException {
+        return awaitListening(log, storage, "public");
+    }
+
+    private static int awaitListening(BufferedReader log, String storage, String auth) throws IOException {
+        Pattern listening = Pattern.compile("Polycache listening on http://127\\.0\\.0\\.1:(\\d+)/ with storage (.+), auth: (.+)$");
+        String line;
+        StringBuilder seen = new StringBuilder();
+        while ((line = log.readLine()) != null) {
+            seen.append(line).append('\n');
+            Matcher m = listening.matcher(line);
+            if (m.find()) {
+                assertEquals(storage, m.group(2));
+                assertEquals(auth, m.group(3));
+                Thread drain = new Thread(() -> {
+                    try {
+                        log.transferTo(java.io.Writer.nullWriter());
+                    } catch (IOException ignored) {
+                        // process ended
+                    }
+                });
+                drain.setDaemon(true);
+                drain.start();
+                return Integer.parseInt(m.group(1));
+            }
+        }
+        throw new AssertionError("no start-up line in:\n" + seen);
+    }
+}
