@@ -52,14 +52,6 @@ trap 'exit 130' INT TERM
 PORT=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 URL=http://127.0.0.1:$PORT/polycache
 
-# Does this WAR know API keys? (Until it does, the auth parameters would stop it from starting.)
-if /usr/bin/python3 -c 'import sys, zipfile; sys.exit(b"polycache.apiKeysFile" not in zipfile.ZipFile(sys.argv[1]).read("WEB-INF/web.xml"))' "$WAR"; then
-    AUTH=true
-else
-    AUTH=false
-    say "this WAR has no API-key support yet: deploying it public, skipping the 401/403 checks"
-fi
-
 random_key() { od -An -N32 -tx1 /dev/urandom | tr -d ' \n'; }
 KEY_CI=$(random_key)
 KEY_RO=$(random_key)
@@ -87,8 +79,7 @@ polycache_http_address: 127.0.0.1
 polycache_http_port: $PORT
 polycache_heap_max: 512m
 polycache_max_artifact_size: 1m
-polycache_auth_params: $AUTH
-polycache_public: $([ "$AUTH" = true ] && echo false || echo true)
+polycache_max_cache_size: 64m
 polycache_api_keys:
   - { name: ci, key: "{{ vault_key_ci }}", scope: rw }
   - { name: laptops, key: "{{ vault_key_ro }}", scope: ro }
@@ -134,6 +125,8 @@ case "$listeners" in
     "127.0.0.1:$PORT" | "[::ffff:127.0.0.1]:$PORT") ;;
     *) fail "expected one listener on 127.0.0.1:$PORT, found: $listeners" ;;
 esac
+grep -q 'Polycache started: .*auth: 2 keys, of which 1 read-only' "$BASE"/logs/catalina.*.log \
+    || fail "Polycache's start-up line does not show the two templated keys"
 say "Tomcat 10.1 pid $PID1 runs as polycache, listening on 127.0.0.1:$PORT only"
 
 # Permissions: storage and key file closed to others; the key file holds digests only.
@@ -148,7 +141,7 @@ say "storage dir 750 polycache:polycache; key file 640 root:polycache with diges
 
 # The deployed configuration is the documented one: tomcat-conf/ (what operators copy by hand)
 # and the role's templates set the same connector attributes, valves and parameters.
-/usr/bin/python3 - "$REPO/tomcat-conf" "$BASE/conf" "$AUTH" <<'PY' || fail "tomcat-conf/ and the role's templates disagree"
+/usr/bin/python3 - "$REPO/tomcat-conf" "$BASE/conf" <<'PY' || fail "tomcat-conf/ and the role's templates disagree"
 import sys, xml.etree.ElementTree as ET
 doc, deployed = sys.argv[1], sys.argv[2]
 fragment = ET.fromstring("<r>" + open(doc + "/server-fragment.xml").read() + "</r>")
@@ -161,8 +154,7 @@ if connector(fragment) != connector(server):
     problems.append(f"connector attributes: {connector(fragment)} vs {connector(server)}")
 if valves(fragment) != valves(server):
     problems.append(f"valves: {valves(fragment)} vs {valves(server)}")
-documented = [n for n in params(doc + "/Catalina/localhost/polycache.xml")
-              if sys.argv[3] == "true" or n in ("polycache.storageDir", "polycache.maxArtifactSize", "polycache.maxRequestSize")]
+documented = params(doc + "/Catalina/localhost/polycache.xml")
 if documented != params(deployed + "/Catalina/localhost/polycache.xml"):
     problems.append(f"parameters: {documented} vs {params(deployed + '/Catalina/localhost/polycache.xml')}")
 for p in problems: print(p, file=sys.stderr)
@@ -207,22 +199,18 @@ tar --format=gnu --owner=0 --group=0 --numeric-owner --mode=0 -C "$ART" -cf "$SC
 zstd -q -3 "$SCRATCH/artifact.tar" -o "$SCRATCH/artifact.zst"
 ART_SHA=$(sha256sum <"$SCRATCH/artifact.zst" | cut -d' ' -f1)
 
-if [ "$AUTH" = true ]; then
-    expect 401 "PUT without a key" PUT "/v1/artifacts/$CACHE_KEY" "" --data-binary "@$SCRATCH/artifact.zst"
-    expect 401 "GET without a key" GET "/v1/artifacts/$CACHE_KEY" ""
-    expect 401 "PUT with an unknown key" PUT "/v1/artifacts/$CACHE_KEY" "$(random_key)" --data-binary "@$SCRATCH/artifact.zst"
-    expect 403 "PUT with the read-only key" PUT "/v1/artifacts/$CACHE_KEY" "$KEY_RO" --data-binary "@$SCRATCH/artifact.zst"
-fi
+expect 401 "PUT without a key" PUT "/v1/artifacts/$CACHE_KEY" "" --data-binary "@$SCRATCH/artifact.zst"
+expect 401 "GET without a key" GET "/v1/artifacts/$CACHE_KEY" ""
+expect 401 "PUT with an unknown key" PUT "/v1/artifacts/$CACHE_KEY" "$(random_key)" --data-binary "@$SCRATCH/artifact.zst"
+expect 403 "PUT with the read-only key" PUT "/v1/artifacts/$CACHE_KEY" "$KEY_RO" --data-binary "@$SCRATCH/artifact.zst"
 expect 201 "PUT of a Polykit artifact with the ci key" PUT "/v1/artifacts/$CACHE_KEY" "$KEY_CI" \
     -H 'Content-Type: application/octet-stream' --data-binary "@$SCRATCH/artifact.zst"
 grep -q "\"$ART_SHA\"" "$SCRATCH/body" || fail "PUT answer does not name the artifact's SHA-256: $(cat "$SCRATCH/body")"
 expect 200 "GET of the artifact with the ci key" GET "/v1/artifacts/$CACHE_KEY" "$KEY_CI" -D "$SCRATCH/headers"
 cmp -s "$SCRATCH/body" "$SCRATCH/artifact.zst" || fail "GET returned other bytes than were PUT"
 grep -qi "^X-Artifact-Hash: $ART_SHA" "$SCRATCH/headers" || fail "X-Artifact-Hash is not the body's SHA-256"
-if [ "$AUTH" = true ]; then
-    expect 200 "GET of the artifact with the read-only key" GET "/v1/artifacts/$CACHE_KEY" "$KEY_RO"
-    cmp -s "$SCRATCH/body" "$SCRATCH/artifact.zst" || fail "GET with the read-only key returned other bytes"
-fi
+expect 200 "GET of the artifact with the read-only key" GET "/v1/artifacts/$CACHE_KEY" "$KEY_RO"
+cmp -s "$SCRATCH/body" "$SCRATCH/artifact.zst" || fail "GET with the read-only key returned other bytes"
 ls "$SCRATCH"/storage/artifacts/*/*/"$CACHE_KEY".zst >/dev/null || fail "the artifact is not in the configured storage dir"
 
 # continueResponseTiming="onRead": an oversized Content-Length (2 MiB > polycache.maxArtifactSize
@@ -241,9 +229,7 @@ refused_unsent() { # status description key
     say "ok: $2 -> $got, body never sent (no 100 Continue)"
 }
 refused_unsent 413 "oversized PUT with Expect: 100-continue" "$KEY_CI"
-if [ "$AUTH" = true ]; then
-    refused_unsent 401 "keyless PUT with Expect: 100-continue"
-fi
+refused_unsent 401 "keyless PUT with Expect: 100-continue"
 
 # RemoteIpValve + access log: a request from the (trusted, loopback) proxy is logged with the
 # client address it forwards; no key ever reaches a log.
@@ -264,17 +250,15 @@ echo "$RECAP" | grep -qE ' changed=0 +unreachable=0 +failed=0 ' || fail "run 2 w
 expect 200 "GET /health after run 2" GET /health ""
 
 # --- Run 3: rotate a key (replace the read-only key): only the key file changes ------------
-if [ "$AUTH" = true ]; then
-    playbook 3 -e '{"polycache_api_keys": [{"name": "ci", "key": "{{ vault_key_ci }}", "scope": "rw"}, {"name": "new", "key": "{{ vault_key_new }}", "scope": "ro"}]}'
-    echo "$RECAP" | grep -qE ' changed=1 +unreachable=0 +failed=0 ' || fail "run 3 should change only the key file: $RECAP"
-    [ "$(tomcat_pid)" = "$PID1" ] || fail "a key change restarted Tomcat"
-    for _ in $(seq 1 20); do   # Polycache re-reads the key file within a few seconds
-        [ "$(http GET "/v1/artifacts/$CACHE_KEY" "$KEY_NEW")" = 200 ] && [ "$(http GET "/v1/artifacts/$CACHE_KEY" "$KEY_RO")" = 401 ] && break
-        sleep 1
-    done
-    expect 200 "GET with the key added by run 3, no restart" GET "/v1/artifacts/$CACHE_KEY" "$KEY_NEW"
-    expect 401 "GET with the key revoked by run 3" GET "/v1/artifacts/$CACHE_KEY" "$KEY_RO"
-fi
+playbook 3 -e '{"polycache_api_keys": [{"name": "ci", "key": "{{ vault_key_ci }}", "scope": "rw"}, {"name": "new", "key": "{{ vault_key_new }}", "scope": "ro"}]}'
+echo "$RECAP" | grep -qE ' changed=1 +unreachable=0 +failed=0 ' || fail "run 3 should change only the key file: $RECAP"
+[ "$(tomcat_pid)" = "$PID1" ] || fail "a key change restarted Tomcat"
+for _ in $(seq 1 20); do   # Polycache re-reads the key file within a few seconds
+    [ "$(http GET "/v1/artifacts/$CACHE_KEY" "$KEY_NEW")" = 200 ] && [ "$(http GET "/v1/artifacts/$CACHE_KEY" "$KEY_RO")" = 401 ] && break
+    sleep 1
+done
+expect 200 "GET with the key added by run 3, no restart" GET "/v1/artifacts/$CACHE_KEY" "$KEY_NEW"
+expect 401 "GET with the key revoked by run 3" GET "/v1/artifacts/$CACHE_KEY" "$KEY_RO"
 
 # --- Stop ---------------------------------------------------------------------------------
 "$CTL" stop >/dev/null
