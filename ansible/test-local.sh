@@ -7,7 +7,8 @@
 #   401 without a key, 403 for a read-only key's PUT; an oversized PUT refused before the body
 #   is sent (no "100 Continue"); the access log shows the X-Forwarded-For client and no key;
 #   a second playbook run reports changed=0 and does not restart Tomcat; a third run that
-#   rotates a key changes only the key file and takes effect without a restart.
+#   rotates a key changes only the key file and takes effect without a restart; a fourth
+#   with a new WAR restarts Tomcat on the new build and keeps the stored artifact.
 # Needs root, ansible-core, tomcat10, zstd, curl, and the WAR (mvn -B -DskipTests package).
 # Exits non-zero on the first failed check and always stops the Tomcat it started.
 set -euo pipefail
@@ -259,6 +260,23 @@ for _ in $(seq 1 20); do   # Polycache re-reads the key file within a few second
 done
 expect 200 "GET with the key added by run 3, no restart" GET "/v1/artifacts/$CACHE_KEY" "$KEY_NEW"
 expect 401 "GET with the key revoked by run 3" GET "/v1/artifacts/$CACHE_KEY" "$KEY_RO"
+
+# --- Run 4: a new WAR (an upgrade): installed, Tomcat restarted, data kept ----------------
+# The "new build" is the WAR with one extra file; the unpacked webapp must come from it.
+/usr/bin/python3 - "$WAR" "$SCRATCH/polycache-next.war" <<'PY'
+import shutil, sys, zipfile
+shutil.copyfile(sys.argv[1], sys.argv[2])
+with zipfile.ZipFile(sys.argv[2], "a") as war:
+    war.writestr("META-INF/polycache-upgrade-marker", "next build\n")
+PY
+playbook 4 -e "polycache_war_src=$SCRATCH/polycache-next.war" \
+    -e '{"polycache_api_keys": [{"name": "ci", "key": "{{ vault_key_ci }}", "scope": "rw"}, {"name": "new", "key": "{{ vault_key_new }}", "scope": "ro"}]}'
+echo "$RECAP" | grep -qE ' changed=[1-9][0-9]* +unreachable=0 +failed=0 ' || fail "run 4 did not install the new WAR: $RECAP"
+[ "$(tomcat_pid)" != "$PID1" ] || fail "a new WAR did not restart Tomcat"
+[ -f "$BASE/webapps/polycache/META-INF/polycache-upgrade-marker" ] || fail "Tomcat still runs the old unpacked WAR"
+expect 200 "GET of the artifact after the upgrade" GET "/v1/artifacts/$CACHE_KEY" "$KEY_CI"
+cmp -s "$SCRATCH/body" "$SCRATCH/artifact.zst" || fail "the artifact changed across the upgrade"
+PID1=$(tomcat_pid)
 
 # --- Stop ---------------------------------------------------------------------------------
 "$CTL" stop >/dev/null
