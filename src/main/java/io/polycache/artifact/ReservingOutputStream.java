@@ -10,7 +10,7 @@ import java.io.OutputStream;
  * what it will take before it takes it and fails (507) before passing the hard limit.
  */
 final class ReservingOutputStream extends FilterOutputStream {
-    static final long STEP = 1 << 20;
+    static final long STEP = 64 * 1024;
 
     private final SpaceLedger.Reservation space;
     private long written;

@@ -1,10 +1,18 @@
 package io.polycache.boot;
 
 import io.polycache.artifact.ArtifactService;
+import io.polycache.deps.DependencyCache;
 import io.polycache.store.FileStore;
 import io.polycache.web.ArtifactResource;
+import io.polycache.web.CacheResource;
+import io.polycache.web.DependencyMappers;
+import io.polycache.web.DownloadResource;
 import io.polycache.web.ExceptionMappers;
 import io.polycache.web.HealthResource;
+import io.polycache.web.MetricsResource;
+import io.polycache.web.StatsResource;
+import io.polycache.metrics.CacheMetrics;
+import io.polycache.store.SpaceLedger;
 import jakarta.servlet.ServletContext;
 import jakarta.ws.rs.core.Context;
 import org.glassfish.jersey.internal.inject.AbstractBinder;
@@ -23,12 +31,21 @@ public final class PolycacheApplication extends ResourceConfig {
         register(JacksonFeature.class);
         register(ArtifactResource.class);
         register(HealthResource.class);
+        register(MetricsResource.class);
+        register(StatsResource.class);
         ExceptionMappers.all().forEach(this::register);
+        register(CacheResource.class);
+        register(DownloadResource.class);
+        DependencyMappers.all().forEach(this::register);
         register(new AbstractBinder() {
             @Override
             protected void configure() {
                 bind(services.files()).to(FileStore.class);
                 bind(services.artifacts()).to(ArtifactService.class);
+                bind(services.ledger()).to(SpaceLedger.class);
+                bind(services.metrics()).to(CacheMetrics.class);
+                bind(services.deps()).to(DependencyCache.class);
+                bind(services.baseUrl()).to(String.class).named(CacheResource.BASE_URL);
             }
         });
         // Our mappers write every error body; no HTML error pages from the container.

@@ -1,11 +1,19 @@
 package io.polycache.boot;
 
 import io.polycache.artifact.ArtifactService;
+import io.polycache.bundle.BundleStats;
+import io.polycache.bundle.BundleStore;
+import io.polycache.bundle.TreeIngester;
+import io.polycache.config.DependencySettings;
+import io.polycache.deps.DependencyCache;
+import io.polycache.deps.Installer;
 import io.polycache.auth.KeyFileException;
 import io.polycache.auth.KeyRegistry;
 import io.polycache.config.Settings;
 import io.polycache.config.SettingsException;
+import io.polycache.metrics.CacheMetrics;
 import io.polycache.store.ArtifactStore;
+import io.polycache.store.BlobStore;
 import io.polycache.store.FileStore;
 import io.polycache.store.LedgerSnapshot;
 import io.polycache.store.ShardLayout;
@@ -16,6 +24,7 @@ import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.logging.Logger;
 
@@ -33,8 +42,10 @@ public final class PolycacheListener implements ServletContextListener {
     public static final String AUTH_ATTRIBUTE = "io.polycache.authMode";
 
     private FileStore files;
+    private DependencyCache deps;
     private SpaceLedger ledger;
     private Thread scan;
+    private CacheMetrics metrics;
 
     @Override
     public void contextInitialized(ServletContextEvent event) {
@@ -70,13 +81,26 @@ public final class PolycacheListener implements ServletContextListener {
         ArtifactStore artifacts = new ArtifactStore(files, ledger);
         openLedger(ledger, files);
         this.ledger = ledger;
-        Services services = new Services(files, ledger, new ArtifactService(artifacts));
+        metrics = new CacheMetrics(ledger);
+        context.setAttribute(CacheMetrics.class.getName(), metrics);
+        deps = dependencyCache(files, settings.deps());
+        Services services = new Services(files, ledger, metrics, new ArtifactService(artifacts), deps,
+                settings.deps().baseUrl());
         context.setAttribute(Settings.class.getName(), settings);
         context.setAttribute(Services.ATTRIBUTE, services);
         context.setAttribute(STORAGE_ATTRIBUTE, settings.storageDir().toString());
         context.setAttribute(AUTH_ATTRIBUTE, authMode);
         LOG.info("Polycache started: storage " + settings.storageDir() + ", auth: " + authMode
                 + ", max artifact size " + settings.maxArtifactSize() + " bytes");
+    }
+
+    private static DependencyCache dependencyCache(FileStore files, DependencySettings settings) {
+        BlobStore blobs = new BlobStore(files);
+        BundleStore bundles = new BundleStore(files, blobs);
+        Installer installer = new Installer(files, new TreeIngester(blobs), bundles, System.getenv(),
+                Duration.ofSeconds(settings.installTimeoutSeconds()));
+        return new DependencyCache(files, bundles, new BundleStats(files.layout()), installer,
+                settings.installConcurrency(), settings.installQueueSize());
     }
 
     /**
@@ -109,6 +133,9 @@ public final class PolycacheListener implements ServletContextListener {
 
     @Override
     public void contextDestroyed(ServletContextEvent event) {
+        if (deps != null) {
+            deps.close(); // kills running installs before tmp/ is emptied under them
+        }
         if (files == null) {
             return;
         }
@@ -116,6 +143,9 @@ public final class PolycacheListener implements ServletContextListener {
             files.clearTmp();
         } catch (IOException e) {
             LOG.warning("Could not empty " + files.layout().tmp() + ": " + e.getMessage());
+        }
+        if (metrics != null) {
+            metrics.close();
         }
         if (ledger != null) {
             boolean clean = scan == null || !scan.isAlive();

@@ -46,6 +46,27 @@ final class Parameters {
         return Path.of(value).toAbsolutePath().normalize();
     }
 
+    /**
+     * An absolute http(s) URL without a trailing slash, or "" when unset: the public address of
+     * the service, for links it hands out when it sits behind a proxy.
+     */
+    String baseUrl(String name) {
+        String value = string(name);
+        if (value.isEmpty()) {
+            return "";
+        }
+        try {
+            java.net.URI uri = new java.net.URI(value);
+            boolean http = "http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme());
+            if (http && uri.getHost() != null && uri.getQuery() == null && uri.getFragment() == null) {
+                return value.replaceAll("/+$", "");
+            }
+        } catch (java.net.URISyntaxException e) {
+            // reported below
+        }
+        throw SettingsException.invalid(name, value, "an absolute http or https URL without query or fragment");
+    }
+
     boolean bool(String name) {
         String value = string(name).toLowerCase(Locale.ROOT);
         return switch (value) {

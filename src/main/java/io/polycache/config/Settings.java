@@ -23,7 +23,9 @@ public record Settings(
         List<String> apiKeys,
         boolean anonymousRead,
         long maxCacheSize,
-        long maxCacheSizeHard) {
+        long maxCacheSizeHard,
+        boolean metricsPublic,
+        DependencySettings deps) {
 
     /** {@link #maxCacheSize()} when no limit is set. */
     public static final long UNBOUNDED = Long.MAX_VALUE;
@@ -38,6 +40,11 @@ public record Settings(
     public static final String ANONYMOUS_READ = "polycache.anonymousRead";
     public static final String MAX_CACHE_SIZE = "polycache.maxCacheSize";
     public static final String MAX_CACHE_SIZE_HARD = "polycache.maxCacheSizeHard";
+    public static final String METRICS_PUBLIC = "polycache.metrics.public";
+    public static final String BASE_URL = "polycache.baseUrl";
+    public static final String INSTALL_CONCURRENCY = "polycache.install.concurrency";
+    public static final String INSTALL_QUEUE_SIZE = "polycache.install.queueSize";
+    public static final String INSTALL_TIMEOUT_SECONDS = "polycache.install.timeoutSeconds";
 
     /** Every known parameter with its default, in documentation order. */
     public static final Map<String, String> DEFAULTS;
@@ -53,6 +60,11 @@ public record Settings(
         d.put(ANONYMOUS_READ, "false");
         d.put(MAX_CACHE_SIZE, "");
         d.put(MAX_CACHE_SIZE_HARD, "");
+        d.put(METRICS_PUBLIC, "false");
+        d.put(BASE_URL, "");
+        d.put(INSTALL_CONCURRENCY, "2");
+        d.put(INSTALL_QUEUE_SIZE, "16");
+        d.put(INSTALL_TIMEOUT_SECONDS, "600");
         DEFAULTS = Collections.unmodifiableMap(d);
     }
 
@@ -85,7 +97,9 @@ public record Settings(
                     "a size no smaller than " + MAX_CACHE_SIZE + " (" + maxCache + " bytes)");
         }
         return new Settings(p.path(STORAGE_DIR), p.size(MAX_ARTIFACT_SIZE), p.size(MAX_REQUEST_SIZE),
-                isPublic, keysFile, keys, p.bool(ANONYMOUS_READ), maxCache, maxCacheHard);
+                isPublic, keysFile, keys, p.bool(ANONYMOUS_READ), maxCache, maxCacheHard, p.bool(METRICS_PUBLIC),
+                new DependencySettings(p.baseUrl(BASE_URL), p.positiveInt(INSTALL_CONCURRENCY),
+                        p.positiveInt(INSTALL_QUEUE_SIZE), p.positiveInt(INSTALL_TIMEOUT_SECONDS)));
     }
 
     /** Never prints key material. */
@@ -94,7 +108,7 @@ public record Settings(
         return "Settings[storageDir=" + storageDir + ", maxArtifactSize=" + maxArtifactSize + ", maxRequestSize="
                 + maxRequestSize + ", public=" + publicAccess + ", apiKeysFile=" + apiKeysFile + ", apiKeys="
                 + apiKeys.size() + " given, anonymousRead=" + anonymousRead + ", maxCacheSize=" + maxCacheSize
-                + ", maxCacheSizeHard=" + maxCacheSizeHard + "]";
+                + ", maxCacheSizeHard=" + maxCacheSizeHard + ", deps=" + deps + "]";
     }
 
     /** Whether any way of access control is given: public, a key file or a key list. */

@@ -40,6 +40,50 @@ public final class ShardLayout {
         return shard(artifactsDir(), key.value()).resolve(key.value() + ".json");
     }
 
+    /** Deduplicated file blobs of installed dependencies, named by their content's SHA-256. */
+    public Path objectsDir() {
+        return root.resolve("objects");
+    }
+
+    public Path object(Sha256 blob) {
+        return shard(objectsDir(), blob.value()).resolve(blob.value());
+    }
+
+    /** Bundle indexes: which blob, mode or link each installed path has. */
+    public Path indexesDir() {
+        return root.resolve("indexes");
+    }
+
+    /** The directory where the index of a bundle is, whatever its manager and versions. */
+    public Path indexShard(Sha256 bundle) {
+        return shard(indexesDir(), bundle.value());
+    }
+
+    /**
+     * {@code indexes/aa/bb/<hash>.<manager>.<versions>.index}. The manager and versions are
+     * validated by the caller to hold only letters, digits, dots, dashes and underscores.
+     */
+    public Path index(Sha256 bundle, String manager, String versions) {
+        return indexShard(bundle).resolve(bundle.value() + "." + manager + "." + versions + ".index");
+    }
+
+    /** Assembled ZIPs; rebuildable from the index and the blobs. */
+    public Path bundlesDir() {
+        return root.resolve("bundles");
+    }
+
+    public Path bundle(Sha256 bundle) {
+        return shard(bundlesDir(), bundle.value()).resolve(bundle.value() + ".zip");
+    }
+
+    /**
+     * Package managers' download caches, shared by every install. Outside {@code tmp/}, which
+     * is emptied at start-up, so the caches outlive restarts.
+     */
+    public Path packageManagerCache(String manager) {
+        return root.resolve("pm-cache").resolve(manager);
+    }
+
     /** {@code base/aa/bb}, for a name of at least four safe characters. */
     static Path shard(Path base, String name) {
         return base.resolve(name.substring(0, 2)).resolve(name.substring(2, 4));

@@ -23,6 +23,34 @@ class SettingsTest {
         assertEquals(32L << 20, settings.maxRequestSize());
     }
 
+    @Test
+    void dependencyDefaults() {
+        DependencySettings deps = Settings.from(Map.of(Settings.PUBLIC, "true")).deps();
+        assertEquals(new DependencySettings("", 2, 16, 600), deps);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"https://cache.example.com/,https://cache.example.com",
+            "http://10.0.0.5:8080/polycache,http://10.0.0.5:8080/polycache"})
+    void baseUrlLosesItsTrailingSlash(String text, String expected) {
+        assertEquals(expected, Settings.from(Map.of(Settings.PUBLIC, "true", Settings.BASE_URL, text)).deps().baseUrl());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"cache.example.com", "ftp://cache.example.com", "https://x/?q=1", "/polycache"})
+    void aBaseUrlThatIsNotAnHttpUrlIsRefused(String text) {
+        SettingsException e = assertThrows(SettingsException.class,
+                () -> Settings.from(Map.of(Settings.PUBLIC, "true", Settings.BASE_URL, text)));
+        assertEquals("Invalid value for polycache.baseUrl: '" + text
+                + "' (expected an absolute http or https URL without query or fragment)", e.getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0", "-1", "two"})
+    void installConcurrencyMustBePositive(String text) {
+        assertThrows(SettingsException.class, () -> Settings.from(Map.of(Settings.PUBLIC, "true", Settings.INSTALL_CONCURRENCY, text)));
+    }
+
     @ParameterizedTest
     @CsvSource({"1073741824,1073741824", "512k,524288", "64m,67108864", "1g,1073741824", "2G,2147483648",
             "1GiB,1073741824", "10mb,10485760", " 7 ,7"})

@@ -16,7 +16,8 @@ import java.util.Optional;
 import java.util.logging.Logger;
 
 /**
- * API-key access control for every path but the health check. Keys come as
+ * API-key access control for every path but the health check (and the metrics scrape, when
+ * {@code polycache.metrics.public} is set). Keys come as
  * {@code Authorization: Bearer <key>}, or as the password of {@code Basic} credentials (the
  * user is ignored), which is what Gradle, Maven and ccache send. Read-only keys may only GET
  * and HEAD. No key material is ever logged.
@@ -34,6 +35,7 @@ public final class ApiKeyFilter extends HttpFilter {
 
     private boolean open;
     private boolean anonymousRead;
+    private boolean metricsOpen;
     private KeyRegistry registry;
 
     @Override
@@ -45,6 +47,7 @@ public final class ApiKeyFilter extends HttpFilter {
         }
         open = settings.publicAccess();
         anonymousRead = settings.anonymousRead();
+        metricsOpen = settings.metricsPublic();
         if (!open && registry == null) {
             throw new ServletException("API keys are missing: the start-up listener did not load them");
         }
@@ -53,7 +56,7 @@ public final class ApiKeyFilter extends HttpFilter {
     @Override
     protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws IOException, ServletException {
-        if (open || isHealthCheck(request)) {
+        if (open || isHealthCheck(request) || (metricsOpen && isMetricsScrape(request))) {
             chain.doFilter(request, response);
             return;
         }
@@ -117,8 +120,15 @@ public final class ApiKeyFilter extends HttpFilter {
     }
 
     private static boolean isHealthCheck(HttpServletRequest request) {
-        String path = request.getServletPath() + (request.getPathInfo() == null ? "" : request.getPathInfo());
-        return isRead(request.getMethod()) && path.equals("/health");
+        return isRead(request.getMethod()) && path(request).equals("/health");
+    }
+
+    private static boolean isMetricsScrape(HttpServletRequest request) {
+        return isRead(request.getMethod()) && path(request).equals("/metrics");
+    }
+
+    private static String path(HttpServletRequest request) {
+        return request.getServletPath() + (request.getPathInfo() == null ? "" : request.getPathInfo());
     }
 
     private static void refuse(HttpServletRequest request, HttpServletResponse response, int status, String message)

@@ -1,0 +1,86 @@
+package io.polycache.bundle;
+
+import io.polycache.store.BlobStore;
+import io.polycache.store.Sha256;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.util.zip.ZipEntry;
+import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
+import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
+
+/**
+ * Writes the ZIP of a bundle from its index and the blobs.
+ *
+ * <p>The same index always gives the same bytes: entries come in index order (sorted by path),
+ * every entry has the same timestamp, and nothing else varies. Unix modes travel in the external
+ * attributes, which {@code unzip} honours: {@code 0755}/{@code 0644} for files, and
+ * {@code 0120777} with the target as content for symbolic links.
+ */
+public final class ZipAssembler {
+    private static final int REGULAR = 0100000;
+    private static final int SYMLINK = 0120000;
+
+    private final BlobStore blobs;
+
+    public ZipAssembler(BlobStore blobs) {
+        this.blobs = blobs;
+    }
+
+    /** Writes the bundle into a new file, which the caller then moves into place. */
+    public void write(BundleIndex index, Path target) throws IOException {
+        long time = fixedTime();
+        byte[] buffer = new byte[64 * 1024];
+        try (ZipArchiveOutputStream zip = new ZipArchiveOutputStream(target)) {
+            for (IndexEntry entry : index.entries()) {
+                ZipArchiveEntry zipEntry = new ZipArchiveEntry(entry.path());
+                zipEntry.setTime(time);
+                if (entry.isLink()) {
+                    byte[] target2 = entry.linkTarget().getBytes(StandardCharsets.UTF_8);
+                    zipEntry.setMethod(ZipEntry.STORED);
+                    zipEntry.setUnixMode(SYMLINK | 0777);
+                    zipEntry.setSize(target2.length);
+                    zip.putArchiveEntry(zipEntry);
+                    zip.write(target2);
+                } else {
+                    zipEntry.setMethod(ZipEntry.DEFLATED);
+                    zipEntry.setUnixMode(REGULAR | (entry.executable() ? 0755 : 0644));
+                    zipEntry.setSize(entry.size());
+                    zip.putArchiveEntry(zipEntry);
+                    copyVerified(entry, zip, buffer);
+                }
+                zip.closeArchiveEntry();
+            }
+            zip.finish();
+        }
+    }
+
+    /** Copies a blob, checking it is still the bytes the index names. */
+    private void copyVerified(IndexEntry entry, ZipArchiveOutputStream zip, byte[] buffer) throws IOException {
+        MessageDigest digest = Sha256.newDigest();
+        long size = 0;
+        try (InputStream in = new DigestInputStream(blobs.open(entry.blob()), digest)) {
+            int n;
+            while ((n = in.read(buffer)) >= 0) {
+                zip.write(buffer, 0, n);
+                size += n;
+            }
+        }
+        if (size != entry.size() || !Sha256.of(digest).equals(entry.blob())) {
+            throw new IOException("blob " + entry.blob() + " of " + entry.path() + " is corrupt");
+        }
+    }
+
+    /**
+     * 1980-01-01 00:00 in ZIP's DOS time, whatever the server's time zone: the writer converts
+     * from local time, so the instant is taken in local time too.
+     */
+    private static long fixedTime() {
+        return LocalDateTime.of(1980, 1, 1, 0, 0).atZone(ZoneId.systemDefault()).toInstant().toEpochMilli();
+    }
+}

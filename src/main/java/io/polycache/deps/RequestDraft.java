@@ -1,0 +1,98 @@
+package io.polycache.deps;
+
+import io.polycache.store.FileStore;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A request as it is read, field by field, in whatever order the client sent them. Uploaded
+ * files stream into a staging directory under {@code tmp/} rather than memory; closing the
+ * draft removes them.
+ */
+public final class RequestDraft implements AutoCloseable {
+    /** Most custom arguments one request may give; the allow-list is shorter than this anyway. */
+    static final int MAX_CUSTOM_ARGS = 16;
+
+    private final Path staging;
+    private final TreeMap<String, Path> files = new TreeMap<>();
+    private String manager;
+    private Map<String, String> versions;
+    private List<String> customArgs = List.of();
+
+    RequestDraft(Path staging) {
+        this.staging = staging;
+    }
+
+    public void manager(String manager) {
+        this.manager = manager;
+    }
+
+    public void versions(Map<String, String> versions) {
+        this.versions = versions;
+    }
+
+    public void customArgs(List<String> customArgs) {
+        if (customArgs.size() > MAX_CUSTOM_ARGS) {
+            throw new InvalidRequestException("Too many custom_args (at most " + MAX_CUSTOM_ARGS + ")");
+        }
+        this.customArgs = new ArrayList<>(customArgs);
+    }
+
+    /**
+     * Where to write the content of an uploaded file. The name is checked before a byte is
+     * written: only the manifest and lockfile names of a known manager are accepted.
+     */
+    public OutputStream newFile(String name) throws IOException {
+        if (name == null || name.isEmpty()) {
+            throw new InvalidRequestException("A file has no name");
+        }
+        if (!Manager.isKnownFileName(name)) {
+            throw new InvalidRequestException("Unsupported file name '" + name
+                    + "' (expected package.json, package-lock.json, composer.json or composer.lock)");
+        }
+        if (files.containsKey(name)) {
+            throw new InvalidRequestException("Duplicate file '" + name + "'");
+        }
+        Path file = staging.resolve(name);
+        files.put(name, file);
+        return Files.newOutputStream(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    }
+
+    /** @throws InvalidRequestException saying the first thing that is wrong */
+    public InstallRequest validate() {
+        if (manager == null || manager.isEmpty()) {
+            throw new InvalidRequestException("Missing field 'manager' (expected npm or composer)");
+        }
+        Manager m = Manager.byId(manager).orElseThrow(() -> new InvalidRequestException(
+                "Unsupported manager '" + manager + "' (expected npm or composer)"));
+        for (String name : files.keySet()) {
+            if (!m.accepts(name)) {
+                throw new InvalidRequestException("Unexpected file '" + name + "' for " + m.id()
+                        + " (expected " + m.manifest() + " and optionally " + m.lockfile() + ")");
+            }
+        }
+        if (!files.containsKey(m.manifest())) {
+            throw new InvalidRequestException("Missing file '" + m.manifest() + "' for " + m.id());
+        }
+        Versions v = Versions.validate(m, versions);
+        for (String arg : customArgs) {
+            if (!m.allowsArg(arg)) {
+                throw new InvalidRequestException("Custom argument '" + arg + "' is not allowed for " + m.id()
+                        + " (allowed: " + m.allowedArgsText() + ")");
+            }
+        }
+        return new InstallRequest(m, v, customArgs, files);
+    }
+
+    @Override
+    public void close() {
+        FileStore.deleteQuietly(staging);
+    }
+}

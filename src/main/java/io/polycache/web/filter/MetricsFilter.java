@@ -1,0 +1,201 @@
+package io.polycache.web.filter;
+
+import io.polycache.metrics.CacheMetrics;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.FilterConfig;
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.WriteListener;
+import jakarta.servlet.http.HttpFilter;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpServletResponseWrapper;
+import java.io.IOException;
+
+/**
+ * Counts every request by protocol, method and status, with the bytes it moved; the outermost
+ * filter, so refusals count too. Polykit hits, misses and refused uploads follow from the status
+ * alone, which keeps the services free of bookkeeping.
+ */
+public final class MetricsFilter extends HttpFilter {
+    public static final String POLYKIT = "polykit";
+    public static final String DEPS = "deps";
+    public static final String OPS = "ops";
+
+    private CacheMetrics metrics;
+
+    @Override
+    public void init(FilterConfig config) throws ServletException {
+        metrics = (CacheMetrics) config.getServletContext().getAttribute(CacheMetrics.class.getName());
+        if (metrics == null) {
+            throw new ServletException("Polycache metrics are missing: the start-up listener did not run");
+        }
+    }
+
+    @Override
+    protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws IOException, ServletException {
+        CountingRequest countedRequest = new CountingRequest(request);
+        CountingResponse countedResponse = new CountingResponse(response);
+        try {
+            chain.doFilter(countedRequest, countedResponse);
+        } finally {
+            record(request.getMethod(), path(request), response.getStatus(), countedRequest.bytes(), countedResponse.bytes());
+        }
+    }
+
+    private void record(String method, String path, int status, long in, long out) {
+        String protocol = protocolOf(path);
+        metrics.request(protocol, method, status, in, out);
+        if (protocol.equals(POLYKIT)) {
+            boolean read = method.equals("GET") || method.equals("HEAD");
+            if (read && status == 200) {
+                metrics.hit(POLYKIT);
+            } else if (read && status == 404) {
+                metrics.miss(POLYKIT);
+            } else if (method.equals("PUT") && status == 422) {
+                metrics.verificationFailure(POLYKIT);
+            }
+        }
+    }
+
+    static String protocolOf(String path) {
+        if (path.startsWith("/v1/artifacts/")) {
+            return POLYKIT;
+        }
+        if (path.equals("/v1/cache") || path.startsWith("/download/")) {
+            return DEPS;
+        }
+        return OPS;
+    }
+
+    private static String path(HttpServletRequest request) {
+        return request.getServletPath() + (request.getPathInfo() == null ? "" : request.getPathInfo());
+    }
+
+    private static final class CountingRequest extends HttpServletRequestWrapper {
+        private CountingInput stream;
+
+        CountingRequest(HttpServletRequest request) {
+            super(request);
+        }
+
+        @Override
+        public ServletInputStream getInputStream() throws IOException {
+            if (stream == null) {
+                stream = new CountingInput(super.getInputStream());
+            }
+            return stream;
+        }
+
+        long bytes() {
+            return stream == null ? 0 : stream.count;
+        }
+    }
+
+    private static final class CountingInput extends ServletInputStream {
+        private final ServletInputStream in;
+        long count;
+
+        CountingInput(ServletInputStream in) {
+            this.in = in;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = in.read();
+            if (b >= 0) {
+                count++;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = in.read(b, off, len);
+            if (n > 0) {
+                count += n;
+            }
+            return n;
+        }
+
+        @Override
+        public boolean isFinished() {
+            return in.isFinished();
+        }
+
+        @Override
+        public boolean isReady() {
+            return in.isReady();
+        }
+
+        @Override
+        public void setReadListener(ReadListener listener) {
+            in.setReadListener(listener);
+        }
+    }
+
+    private static final class CountingResponse extends HttpServletResponseWrapper {
+        private CountingOutput stream;
+
+        CountingResponse(HttpServletResponse response) {
+            super(response);
+        }
+
+        @Override
+        public ServletOutputStream getOutputStream() throws IOException {
+            if (stream == null) {
+                stream = new CountingOutput(super.getOutputStream());
+            }
+            return stream;
+        }
+
+        long bytes() {
+            return stream == null ? 0 : stream.count;
+        }
+    }
+
+    private static final class CountingOutput extends ServletOutputStream {
+        private final ServletOutputStream out;
+        long count;
+
+        CountingOutput(ServletOutputStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            count++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            count += len;
+        }
+
+        @Override
+        public void flush() throws IOException {
+            out.flush();
+        }
+
+        @Override
+        public void close() throws IOException {
+            out.close();
+        }
+
+        @Override
+        public boolean isReady() {
+            return out.isReady();
+        }
+
+        @Override
+        public void setWriteListener(WriteListener listener) {
+            out.setWriteListener(listener);
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package io.polycache.bench;
+
+import io.polycache.store.EntryKind;
+import io.polycache.store.FileStore;
+import io.polycache.store.LedgerSnapshot;
+import io.polycache.store.ShardLayout;
+import io.polycache.store.SpaceLedger;
+import io.polycache.store.StoreScan;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HexFormat;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * How long start-up accounting takes: loading a snapshot of N entries, and scanning a store of
+ * M artifacts on disk (what happens after a crash). Run by bench/ledger-startup.sh; prints one
+ * CSV line per measurement: what, entries, milliseconds.
+ */
+public final class LedgerStartup {
+    public static void main(String[] args) throws Exception {
+        int snapshotEntries = Integer.parseInt(args[0]);
+        int scannedArtifacts = Integer.parseInt(args[1]);
+        Path root = Path.of(args[2]);
+        FileStore files = new FileStore(new ShardLayout(root));
+        files.open();
+
+        SpaceLedger ledger = SpaceLedger.unbounded();
+        byte[] key = new byte[32];
+        for (int i = 0; i < snapshotEntries; i++) {
+            ThreadLocalRandom.current().nextBytes(key);
+            try (SpaceLedger.Reservation space = ledger.reserve(1000)) {
+                space.commit(i % 10 == 0 ? EntryKind.BLOB : EntryKind.ARTIFACT, HexFormat.of().formatHex(key), 1000);
+            }
+        }
+        Path snapshot = files.layout().ledgerSnapshot();
+        long started = System.nanoTime();
+        LedgerSnapshot.save(ledger, snapshot, files, true);
+        report("snapshot-save", snapshotEntries, started);
+        for (int run = 0; run < 3; run++) {
+            SpaceLedger loaded = SpaceLedger.unbounded();
+            started = System.nanoTime();
+            LedgerSnapshot.load(loaded, snapshot);
+            report("snapshot-load", snapshotEntries, started);
+        }
+        System.err.println("snapshot file bytes: " + Files.size(snapshot));
+
+        for (int i = 0; i < scannedArtifacts; i++) {
+            ThreadLocalRandom.current().nextBytes(key);
+            String name = HexFormat.of().formatHex(key);
+            Path dir = root.resolve("artifacts").resolve(name.substring(0, 2)).resolve(name.substring(2, 4));
+            Files.createDirectories(dir);
+            Files.write(dir.resolve(name + ".zst"), new byte[100]);
+            Files.write(dir.resolve(name + ".json"), new byte[50]);
+        }
+        SpaceLedger scanned = SpaceLedger.unbounded();
+        started = System.nanoTime();
+        new StoreScan(files.layout(), scanned).run();
+        report("scan", scannedArtifacts, started);
+    }
+
+    private static void report(String what, int entries, long started) {
+        System.out.println(what + "," + entries + "," + (System.nanoTime() - started) / 1_000_000);
+    }
+}

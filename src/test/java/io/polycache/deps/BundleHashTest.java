@@ -1,0 +1,68 @@
+package io.polycache.deps;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BundleHashTest {
+    @TempDir
+    Path tmp;
+
+    private InstallRequest npmRequest(Path staging, Map<String, String> files, List<String> args) throws IOException {
+        Files.createDirectories(staging);
+        RequestDraft draft = new RequestDraft(staging);
+        draft.manager("npm");
+        draft.versions(Map.of("npm", "6.14.13", "node", "14.20.0"));
+        draft.customArgs(args);
+        for (Map.Entry<String, String> file : files.entrySet()) {
+            try (OutputStream out = draft.newFile(file.getKey())) {
+                out.write(file.getValue().getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        return draft.validate();
+    }
+
+    private static Map<String, String> vectorFiles() {
+        Map<String, String> files = new LinkedHashMap<>();
+        // Uploaded in the "wrong" order: the hash sorts by name.
+        files.put("package.json", "{\"name\": \"test-app\", \"version\": \"1.0.0\"}\n");
+        files.put("package-lock.json", "{\"lockfileVersion\": 2}\n");
+        return files;
+    }
+
+    @Test
+    void matchesTheDepCacheProxyTestVector() throws IOException {
+        InstallRequest request = npmRequest(tmp.resolve("a"), vectorFiles(), List.of());
+        assertEquals("69ed53dd73d4c1e45c7941bdc1926cfda9ce7bad8cd6d90a8932ec56d1695639",
+                BundleHash.of(request).value());
+    }
+
+    @Test
+    void customArgsAreAppendedAfterTheFiles() throws IOException {
+        InstallRequest plain = npmRequest(tmp.resolve("a"), vectorFiles(), List.of());
+        InstallRequest omitDev = npmRequest(tmp.resolve("b"), vectorFiles(), List.of("--omit=dev"));
+        InstallRequest both = npmRequest(tmp.resolve("c"), vectorFiles(), List.of("--omit=dev", "--legacy-peer-deps"));
+        assertNotEquals(BundleHash.of(plain), BundleHash.of(omitDev));
+        assertEquals(expected("--omit=dev --legacy-peer-deps"), BundleHash.of(both).value());
+    }
+
+    /** The algorithm written out once more, independently, for the args case. */
+    private static String expected(String args) {
+        StringBuilder text = new StringBuilder("npm\0node:14.20.0\0npm:6.14.13\0");
+        text.append("package-lock.json\0{\"lockfileVersion\": 2}\n\0");
+        text.append("package.json\0{\"name\": \"test-app\", \"version\": \"1.0.0\"}\n\0");
+        text.append("args:").append(args).append('\0');
+        java.security.MessageDigest digest = io.polycache.store.Sha256.newDigest();
+        return java.util.HexFormat.of().formatHex(digest.digest(text.toString().getBytes(StandardCharsets.UTF_8)));
+    }
+}
