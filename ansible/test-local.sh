@@ -81,6 +81,7 @@ polycache_http_port: $PORT
 polycache_heap_max: 512m
 polycache_max_artifact_size: 1m
 polycache_max_cache_size: 64m
+polycache_environment: { POLYCACHE_DEPLOY_TEST: "passed through" }
 polycache_api_keys:
   - { name: ci, key: "{{ vault_key_ci }}", scope: rw }
   - { name: laptops, key: "{{ vault_key_ro }}", scope: ro }
@@ -119,6 +120,8 @@ PID1=$(tomcat_pid)
 [ "$(ps -o user= -p "$PID1" | tr -d ' ')" = polycache ] || fail "Tomcat does not run as the polycache user"
 tr '\0' '\n' <"/proc/$PID1/cmdline" | grep -qx -- '-Dcatalina.home=/usr/share/tomcat10' \
     || fail "Tomcat is not Debian's (/usr/share/tomcat10)"
+tr '\0' '\n' <"/proc/$PID1/environ" | grep -qx 'POLYCACHE_DEPLOY_TEST=passed through' \
+    || fail "polycache_environment did not reach Tomcat"
 grep -q 'Apache Tomcat/10\.1\.' "$BASE"/logs/catalina.*.log || fail "the log does not show Tomcat 10.1"
 listeners=$(ss -Hltn "sport = :$PORT" | awk '{print $4}')
 # Java reports an IPv4 bind on a dual-stack socket as ::ffff:127.0.0.1.
@@ -212,6 +215,9 @@ cmp -s "$SCRATCH/body" "$SCRATCH/artifact.zst" || fail "GET returned other bytes
 grep -qi "^X-Artifact-Hash: $ART_SHA" "$SCRATCH/headers" || fail "X-Artifact-Hash is not the body's SHA-256"
 expect 200 "GET of the artifact with the read-only key" GET "/v1/artifacts/$CACHE_KEY" "$KEY_RO"
 cmp -s "$SCRATCH/body" "$SCRATCH/artifact.zst" || fail "GET with the read-only key returned other bytes"
+expect 401 "GET /metrics without a key" GET /metrics ""
+expect 200 "GET /metrics with the read-only key" GET /metrics "$KEY_RO"
+grep -q '^polycache_requests_total' "$SCRATCH/body" || fail "/metrics does not count requests"
 ls "$SCRATCH"/storage/artifacts/*/*/"$CACHE_KEY".zst >/dev/null || fail "the artifact is not in the configured storage dir"
 
 # continueResponseTiming="onRead": an oversized Content-Length (2 MiB > polycache.maxArtifactSize
