@@ -79,11 +79,13 @@ public final class PolycacheListener implements ServletContextListener {
         }
         SpaceLedger ledger = new SpaceLedger(settings.maxCacheSize(), settings.maxCacheSizeHard());
         ArtifactStore artifacts = new ArtifactStore(files, ledger);
-        openLedger(ledger, files);
-        this.ledger = ledger;
         metrics = new CacheMetrics(ledger);
         context.setAttribute(CacheMetrics.class.getName(), metrics);
-        deps = dependencyCache(files, settings.deps());
+        BlobStore blobs = new BlobStore(files, ledger);
+        BundleStore bundles = new BundleStore(files, blobs, ledger, metrics::bundleBuild);
+        openLedger(ledger, files); // after every store has registered how its entries are evicted
+        this.ledger = ledger;
+        deps = dependencyCache(files, blobs, bundles, settings.deps(), metrics);
         Services services = new Services(files, ledger, metrics, new ArtifactService(artifacts), deps,
                 settings.deps().baseUrl());
         context.setAttribute(Settings.class.getName(), settings);
@@ -94,13 +96,12 @@ public final class PolycacheListener implements ServletContextListener {
                 + ", max artifact size " + settings.maxArtifactSize() + " bytes");
     }
 
-    private static DependencyCache dependencyCache(FileStore files, DependencySettings settings) {
-        BlobStore blobs = new BlobStore(files);
-        BundleStore bundles = new BundleStore(files, blobs);
+    private static DependencyCache dependencyCache(FileStore files, BlobStore blobs, BundleStore bundles,
+            DependencySettings settings, CacheMetrics metrics) {
         Installer installer = new Installer(files, new TreeIngester(blobs), bundles, System.getenv(),
                 Duration.ofSeconds(settings.installTimeoutSeconds()));
         return new DependencyCache(files, bundles, new BundleStats(files.layout()), installer,
-                settings.installConcurrency(), settings.installQueueSize());
+                settings.installConcurrency(), settings.installQueueSize(), metrics::install);
     }
 
     /**
@@ -121,7 +122,7 @@ public final class PolycacheListener implements ServletContextListener {
         if (!clean) {
             scan = new Thread(() -> {
                 try {
-                    new StoreScan(files.layout(), ledger).run();
+                    new StoreScan(files.layout(), ledger, BundleStore::blobsOfIndexFile).run();
                 } catch (IOException | RuntimeException e) {
                     LOG.warning("Store scan failed: " + e);
                 }

@@ -33,4 +33,15 @@ public record BundleIndex(Sha256 hash, String manager, Map<String, String> versi
     public long installedBytes() {
         return entries.stream().filter(e -> !e.isLink()).mapToLong(IndexEntry::size).sum();
     }
+
+    /** The blobs the entries name, once per entry (a blob named twice is held twice). */
+    public static java.util.List<String> blobsOf(java.util.List<IndexEntry> entries) {
+        java.util.List<String> shas = new java.util.ArrayList<>();
+        for (IndexEntry entry : entries) {
+            if (entry.blob() != null) {
+                shas.add(entry.blob().value());
+            }
+        }
+        return shas;
+    }
 }

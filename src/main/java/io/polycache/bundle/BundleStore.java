@@ -1,9 +1,11 @@
 package io.polycache.bundle;
 
 import io.polycache.store.BlobStore;
+import io.polycache.store.EntryKind;
 import io.polycache.store.FileStore;
 import io.polycache.store.Sha256;
 import io.polycache.store.ShardLayout;
+import io.polycache.store.SpaceLedger;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -14,6 +16,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -31,33 +34,100 @@ public final class BundleStore {
     private final FileStore files;
     private final ShardLayout layout;
     private final ZipAssembler assembler;
+    private final BlobStore blobs;
+    private final SpaceLedger ledger;
     private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
 
-    public BundleStore(FileStore files, BlobStore blobs) {
+    /** Hears of every ZIP built: how long it took and its size. */
+    @FunctionalInterface
+    public interface BuildObserver {
+        void built(java.time.Duration duration, long bytes);
+    }
+
+    private final BuildObserver observer;
+
+    public BundleStore(FileStore files, BlobStore blobs, SpaceLedger ledger) {
+        this(files, blobs, ledger, (duration, bytes) -> {});
+    }
+
+    public BundleStore(FileStore files, BlobStore blobs, SpaceLedger ledger, BuildObserver observer) {
+        this.observer = observer;
         this.files = files;
         this.layout = files.layout();
         this.assembler = new ZipAssembler(blobs);
+        this.blobs = blobs;
+        this.ledger = ledger;
         for (int i = 0; i < STRIPES; i++) {
             stripes[i] = new ReentrantLock();
         }
+        ledger.register(EntryKind.INDEX, this::evictIndex);
+        ledger.register(EntryKind.BUNDLE, hash -> Files.deleteIfExists(layout.bundle(new Sha256(hash))));
     }
 
+    /** Whether the bundle is stored; a hit counts as a use of its index. */
     public boolean exists(Sha256 hash) throws IOException {
-        return indexFile(hash).isPresent();
+        Optional<Path> index = indexFile(hash);
+        index.ifPresent(file -> ledger.touch(EntryKind.INDEX, ledgerName(file)));
+        return index.isPresent();
     }
 
-    /** Writes an index atomically; every blob it names must already be stored. */
+    /**
+     * Writes an index atomically; every blob it names must already be stored and pinned by this
+     * install. The pins become the index's references; if the commit fails, they are given up.
+     */
     public void commit(BundleIndex index) throws IOException {
+        List<String> shas = BundleIndex.blobsOf(index.entries());
         Path temp = files.newTempFile(".index");
         try {
             try (OutputStream out = Files.newOutputStream(temp)) {
                 IndexCodec.write(index, out);
             }
             FileStore.fsync(temp);
-            files.moveIntoPlace(temp, layout.index(index.hash(), index.manager(), index.versionsTag()));
+            Path target = layout.index(index.hash(), index.manager(), index.versionsTag());
+            try (SpaceLedger.Reservation space = ledger.reserve(Files.size(temp))) {
+                long size = Files.size(temp);
+                files.moveIntoPlace(temp, target);
+                space.commit(EntryKind.INDEX, ledgerName(target), size);
+            }
+            ledger.pinsBecomeReferences(shas);
+        } catch (IOException | RuntimeException e) {
+            blobs.unpin(shas);
+            throw e;
         } finally {
             Files.deleteIfExists(temp);
         }
+    }
+
+    /**
+     * Evicts a bundle: its index first (so it stops existing), then its ZIP, then its hold on
+     * the blobs, which go when no other index holds them.
+     */
+    private void evictIndex(String name) throws IOException {
+        Sha256 hash = new Sha256(name.substring(0, name.indexOf('.')));
+        Path indexFile = layout.indexShard(hash).resolve(name + ".index");
+        BundleIndex index;
+        try (InputStream in = Files.newInputStream(indexFile)) {
+            index = IndexCodec.read(in);
+        } catch (NoSuchFileException e) {
+            return;
+        }
+        Files.deleteIfExists(indexFile);
+        Files.deleteIfExists(layout.bundle(hash));
+        ledger.removed(EntryKind.BUNDLE, hash.value());
+        ledger.dereference(BundleIndex.blobsOf(index.entries()));
+    }
+
+    /** The blobs an index file names, for a scan of the store. */
+    public static List<String> blobsOfIndexFile(Path indexFile) throws IOException {
+        try (InputStream in = Files.newInputStream(indexFile)) {
+            return BundleIndex.blobsOf(IndexCodec.read(in).entries());
+        }
+    }
+
+    /** An index's name in the ledger: its file name without {@code .index}. */
+    private static String ledgerName(Path indexFile) {
+        String file = indexFile.getFileName().toString();
+        return file.substring(0, file.length() - ".index".length());
     }
 
     /** A bundle's ZIP opened for reading (built first if missing), or empty for an unknown hash. */
@@ -67,6 +137,10 @@ public final class BundleStore {
             return Optional.empty();
         }
         Path zip = layout.bundle(hash);
+        // A download is a use of the bundle and of its index (touched first, so that making
+        // room for the ZIP below never evicts the index it is built from).
+        ledger.touch(EntryKind.INDEX, ledgerName(index.get()));
+        ledger.touch(EntryKind.BUNDLE, hash.value());
         Optional<OpenBundle> open = openIfPresent(hash, zip);
         if (open.isPresent()) {
             return open;
@@ -89,10 +163,16 @@ public final class BundleStore {
             index = IndexCodec.read(in);
         }
         Path temp = files.newTempFile(".zip");
+        long started = System.nanoTime();
         try {
             assembler.write(index, temp);
             FileStore.fsync(temp);
-            files.moveIntoPlace(temp, zip);
+            long size = Files.size(temp);
+            observer.built(java.time.Duration.ofNanos(System.nanoTime() - started), size);
+            try (SpaceLedger.Reservation space = ledger.reserve(size)) {
+                files.moveIntoPlace(temp, zip);
+                space.commit(EntryKind.BUNDLE, index.hash().value(), size);
+            }
         } finally {
             Files.deleteIfExists(temp);
         }

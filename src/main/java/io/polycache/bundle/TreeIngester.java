@@ -17,7 +17,9 @@ import java.util.logging.Logger;
  * Turns an installed tree into index entries, storing each regular file as a blob.
  *
  * <p>The whole tree is checked before the first blob is stored, so that a tree that cannot be
- * a bundle (a link out of it) leaves nothing in the store.
+ * a bundle (a link out of it) leaves nothing in the store. Every stored blob stays pinned for
+ * the install until its index is committed ({@link BundleStore#commit}); when storing fails
+ * midway, the pins are given up again.
  */
 public final class TreeIngester {
     private static final Logger LOG = Logger.getLogger(TreeIngester.class.getName());
@@ -54,13 +56,19 @@ public final class TreeIngester {
                     : IndexEntry.file(f.path(), null, 0, false));
         }
         List<IndexEntry> entries = new ArrayList<>(found.size());
-        for (Found f : found) {
-            if (f.linkTarget() != null) {
-                entries.add(IndexEntry.link(f.path(), f.linkTarget()));
-            } else {
-                BlobStore.Blob blob = blobs.putFromTmp(f.file());
-                entries.add(IndexEntry.file(f.path(), blob.sha256(), blob.size(), f.executable()));
+        try {
+            for (Found f : found) {
+                if (f.linkTarget() != null) {
+                    entries.add(IndexEntry.link(f.path(), f.linkTarget()));
+                } else {
+                    BlobStore.Blob blob = blobs.putFromTmp(f.file());
+                    entries.add(IndexEntry.file(f.path(), blob.sha256(), blob.size(), f.executable()));
+                }
             }
+        } catch (IOException | RuntimeException e) {
+            // Give up the blobs stored so far; those no other bundle holds are deleted.
+            blobs.unpin(BundleIndex.blobsOf(entries));
+            throw e;
         }
         return entries;
     }

@@ -6,6 +6,7 @@ import io.polycache.bundle.BundleStore.OpenBundle;
 import io.polycache.store.FileStore;
 import io.polycache.store.Sha256;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -36,8 +37,17 @@ public final class DependencyCache implements AutoCloseable {
     private final AtomicLong installsRun = new AtomicLong();
     private final AtomicLong installsFailed = new AtomicLong();
 
+    /** Hears of every finished install: manager, outcome ({@code ok}, {@code failed}, {@code timeout}), duration. */
+    @FunctionalInterface
+    public interface InstallObserver {
+        void installed(String manager, String outcome, Duration duration);
+    }
+
+    private final InstallObserver observer;
+
     public DependencyCache(FileStore files, BundleStore bundles, BundleStats stats, Installer installer,
-            int concurrency, int queueSize) {
+            int concurrency, int queueSize, InstallObserver observer) {
+        this.observer = observer;
         this.files = files;
         this.bundles = bundles;
         this.stats = stats;
@@ -102,15 +112,19 @@ public final class DependencyCache implements AutoCloseable {
     private void runInstall(Sha256 hash, InstallRequest request, Installer.Workspace workspace,
             CompletableFuture<Void> outcome) {
         Throwable failure = null;
+        long started = System.nanoTime();
         try {
             // Another request may have finished this bundle between our check and our turn.
             if (!bundles.exists(hash)) {
                 installsRun.incrementAndGet();
                 installer.install(workspace, request, hash);
+                observer.installed(request.manager().id(), "ok", Duration.ofNanos(System.nanoTime() - started));
             }
         } catch (Throwable e) {
             installsFailed.incrementAndGet();
             LOG.info("Install of " + hash + " (" + request.manager().id() + ") failed: " + e.getMessage());
+            observer.installed(request.manager().id(), e instanceof InstallTimeoutException ? "timeout" : "failed",
+                    Duration.ofNanos(System.nanoTime() - started));
             failure = e;
         } finally {
             workspace.close();

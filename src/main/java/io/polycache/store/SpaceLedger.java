@@ -141,6 +141,37 @@ public final class SpaceLedger {
             }
         }
 
+        /**
+         * Adds a blob, pinned once for the install storing it; if another install added it
+         * meanwhile, pins that one instead and keeps the reservation (released on close).
+         *
+         * @return true if this call added the blob
+         */
+        public boolean commitBlob(String sha, long size) {
+            ensure(size);
+            String key = key(EntryKind.BLOB, sha);
+            while (true) {
+                Entry existing = entries.get(key);
+                if (existing != null) {
+                    synchronized (existing) {
+                        if (!existing.gone) {
+                            existing.pins++;
+                            existing.lastUse = tick();
+                            return false;
+                        }
+                    }
+                    continue; // gone means removed from the map; look again
+                }
+                Entry fresh = new Entry(EntryKind.BLOB, sha, size, tick());
+                fresh.pins = 1;
+                if (entries.putIfAbsent(key, fresh) == null) {
+                    held -= size;
+                    used.addAndGet(size);
+                    return true;
+                }
+            }
+        }
+
         /** Releases what was not committed. */
         @Override
         public void close() {
@@ -396,14 +427,43 @@ public final class SpaceLedger {
         return entries.values();
     }
 
-    /** Adds an entry found on disk or in a snapshot, without a reservation. */
-    void restore(EntryKind kind, String name, long size, long lastUse, int refs) {
+    /**
+     * Adds an entry found on disk or in a snapshot, without a reservation.
+     *
+     * @return false if the entry was already accounted
+     */
+    boolean restore(EntryKind kind, String name, long size, long lastUse, int refs) {
         Entry entry = new Entry(kind, name, size, lastUse);
         entry.refs = refs;
         if (entries.putIfAbsent(key(kind, name), entry) == null) {
             used.addAndGet(size);
             occupied.addAndGet(size);
             lastTick.accumulateAndGet(lastUse, Math::max);
+            return true;
+        }
+        return false;
+    }
+
+    /** Deletes blobs that neither an index nor an install in flight needs (left by a crash). */
+    void sweepUnreferencedBlobs() {
+        List<String> orphans = new ArrayList<>();
+        for (Entry entry : entries.values()) {
+            if (entry.kind == EntryKind.BLOB) {
+                synchronized (entry) {
+                    if (entry.refs == 0 && entry.pins == 0) {
+                        orphans.add(entry.name);
+                    }
+                }
+            }
+        }
+        for (String sha : orphans) {
+            Entry entry = entries.get(key(EntryKind.BLOB, sha));
+            if (entry != null) {
+                synchronized (entry) {
+                    entry.pins++; // release() takes one away again and deletes at zero
+                }
+                release(sha, false);
+            }
         }
     }
 

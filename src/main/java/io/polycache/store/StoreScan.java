@@ -19,18 +19,31 @@ import java.util.logging.Logger;
 public final class StoreScan {
     private static final Logger LOG = Logger.getLogger(StoreScan.class.getName());
 
+    /** Reads the blobs an index file names (the store does not know the index format). */
+    @FunctionalInterface
+    public interface IndexReader {
+        List<String> blobsOf(Path indexFile) throws IOException;
+    }
+
     private final ShardLayout layout;
     private final SpaceLedger ledger;
+    private final IndexReader indexReader;
 
-    public StoreScan(ShardLayout layout, SpaceLedger ledger) {
+    public StoreScan(ShardLayout layout, SpaceLedger ledger, IndexReader indexReader) {
         this.layout = layout;
         this.ledger = ledger;
+        this.indexReader = indexReader;
     }
 
     /** Scans every kind; returns the number of entries found on disk. */
     public long run() throws IOException {
         long started = System.nanoTime();
         long found = scanArtifacts();
+        found += scanPlain(EntryKind.BLOB, layout.objectsDir(), "");
+        found += scanIndexes();
+        found += scanPlain(EntryKind.BUNDLE, layout.bundlesDir(), ".zip");
+        // Blobs no index names were left by an install that crashed before its index.
+        ledger.sweepUnreferencedBlobs();
         LOG.info("Store scan accounted for " + found + " entries, " + ledger.used() + " bytes, in "
                 + (System.nanoTime() - started) / 1_000_000 + " ms");
         return found;
@@ -61,6 +74,62 @@ public final class StoreScan {
             }
         });
         return found[0];
+    }
+
+    /** Files named {@code <name><suffix>}, one entry each. */
+    private long scanPlain(EntryKind kind, Path dir, String suffix) throws IOException {
+        long[] found = {0};
+        forEachShardedFile(dir, file -> {
+            String fileName = file.getFileName().toString();
+            if (!fileName.endsWith(suffix)) {
+                return;
+            }
+            try {
+                BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+                ledger.restore(kind, fileName.substring(0, fileName.length() - suffix.length()), attributes.size(),
+                        attributes.lastModifiedTime().toMillis() * 1000, 0);
+                found[0]++;
+            } catch (NoSuchFileException e) {
+                // removed while scanning
+            }
+        });
+        forgetMissing(kind, name -> shardedPath(dir, name, suffix));
+        return found[0];
+    }
+
+    /** Indexes, each holding a reference on the blobs it names (unless already accounted). */
+    private long scanIndexes() throws IOException {
+        long[] found = {0};
+        forEachShardedFile(layout.indexesDir(), file -> {
+            String fileName = file.getFileName().toString();
+            if (!fileName.endsWith(".index")) {
+                return;
+            }
+            try {
+                BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+                List<String> blobs = indexReader.blobsOf(file);
+                String name = fileName.substring(0, fileName.length() - ".index".length());
+                if (ledger.restore(EntryKind.INDEX, name, attributes.size(),
+                        attributes.lastModifiedTime().toMillis() * 1000, 0)) {
+                    blobs.forEach(ledger::reference);
+                }
+                found[0]++;
+            } catch (NoSuchFileException e) {
+                // removed while scanning
+            } catch (IOException e) {
+                LOG.warning("Unreadable index " + file + ": " + e.getMessage());
+            }
+        });
+        forgetMissing(EntryKind.INDEX, name -> name.length() < 4 ? null
+                : shardedPath(layout.indexesDir(), name, ".index"));
+        return found[0];
+    }
+
+    private static Path shardedPath(Path dir, String name, String suffix) {
+        if (name.length() < 4 || name.contains("/")) {
+            return null;
+        }
+        return ShardLayout.shard(dir, name).resolve(name + suffix);
     }
 
     /** Forgets accounted entries whose file is gone (or whose name is not valid for its kind). */

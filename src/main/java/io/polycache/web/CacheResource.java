@@ -4,6 +4,8 @@ import io.polycache.deps.DependencyCache;
 import io.polycache.deps.DependencyCache.Resolution;
 import io.polycache.deps.InstallRequest;
 import io.polycache.deps.RequestDraft;
+import io.polycache.metrics.CacheMetrics;
+import io.polycache.web.filter.MetricsFilter;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
 import jakarta.ws.rs.Consumes;
@@ -28,11 +30,13 @@ public final class CacheResource {
 
     private final DependencyCache cache;
     private final String baseUrl;
+    private final CacheMetrics metrics;
 
     @Inject
-    public CacheResource(DependencyCache cache, @Named(BASE_URL) String baseUrl) {
+    public CacheResource(DependencyCache cache, @Named(BASE_URL) String baseUrl, CacheMetrics metrics) {
         this.cache = cache;
         this.baseUrl = baseUrl;
+        this.metrics = metrics;
     }
 
     @POST
@@ -58,6 +62,11 @@ public final class CacheResource {
     private Map<String, Object> answer(RequestDraft draft, UriInfo uri) throws IOException, InterruptedException {
         InstallRequest request = draft.validate();
         Resolution resolution = cache.resolve(request);
+        if (resolution.cacheHit()) {
+            metrics.hit(MetricsFilter.DEPS);
+        } else {
+            metrics.miss(MetricsFilter.DEPS);
+        }
         String base = baseUrl.isEmpty() ? uri.getBaseUri().toString().replaceAll("/+$", "") : baseUrl;
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("download_url", base + "/download/" + resolution.hash().value() + ".zip");

@@ -54,7 +54,7 @@ public final class LedgerStartup {
         }
         SpaceLedger scanned = SpaceLedger.unbounded();
         started = System.nanoTime();
-        new StoreScan(files.layout(), scanned).run();
+        new StoreScan(files.layout(), scanned, file -> java.util.List.of()).run();
         report("scan", scannedArtifacts, started);
     }
 

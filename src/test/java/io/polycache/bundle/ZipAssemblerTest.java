@@ -37,7 +37,7 @@ class ZipAssemblerTest {
     void open() throws IOException {
         files = new FileStore(new ShardLayout(storage));
         files.open();
-        blobs = new BlobStore(files);
+        blobs = new BlobStore(files, io.polycache.store.SpaceLedger.unbounded());
         ingester = new TreeIngester(blobs);
     }
 

@@ -97,7 +97,7 @@ class LedgerSnapshotTest {
         SpaceLedger fresh = SpaceLedger.unbounded();
         fresh.restore(EntryKind.ARTIFACT, "cd".repeat(16), 99, 1, 0); // stale: not on disk
 
-        new StoreScan(files.layout(), fresh).run();
+        new StoreScan(files.layout(), fresh, file -> java.util.List.of()).run();
 
         assertArrayEquals(new long[] {1, 7}, fresh.countAndBytes(EntryKind.ARTIFACT));
     }

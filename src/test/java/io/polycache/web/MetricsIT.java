@@ -80,8 +80,8 @@ class MetricsIT {
             server.get("/v1/artifacts/" + PolykitArtifact.randomKey(64));
             com.fasterxml.jackson.databind.JsonNode stats =
                     new com.fasterxml.jackson.databind.ObjectMapper().readTree(server.get("/v1/stats").body());
-            assertEquals(1, stats.at("/entries/artifacts/count").asLong());
-            assertEquals(stats.get("used_bytes").asLong(), stats.at("/entries/artifacts/bytes").asLong());
+            assertEquals(1, stats.at("/artifacts/count").asLong());
+            assertEquals(stats.get("used_bytes").asLong(), stats.at("/artifacts/bytes").asLong());
             assertEquals(10485760L, stats.get("limit_bytes").asLong());
             assertEquals(11010048L, stats.get("hard_limit_bytes").asLong());
             assertEquals(0.5, stats.get("hit_ratio").asDouble());

@@ -3,7 +3,6 @@ package io.polycache.web.filter;
 import io.polycache.metrics.CacheMetrics;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
-import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.ServletOutputStream;
@@ -77,7 +76,7 @@ public final class MetricsFilter extends HttpFilter {
     }
 
     private static final class CountingRequest extends HttpServletRequestWrapper {
-        private CountingInput stream;
+        private CountingInputStream stream;
 
         CountingRequest(HttpServletRequest request) {
             super(request);
@@ -86,55 +85,13 @@ public final class MetricsFilter extends HttpFilter {
         @Override
         public ServletInputStream getInputStream() throws IOException {
             if (stream == null) {
-                stream = new CountingInput(super.getInputStream());
+                stream = new CountingInputStream(super.getInputStream());
             }
             return stream;
         }
 
         long bytes() {
-            return stream == null ? 0 : stream.count;
-        }
-    }
-
-    private static final class CountingInput extends ServletInputStream {
-        private final ServletInputStream in;
-        long count;
-
-        CountingInput(ServletInputStream in) {
-            this.in = in;
-        }
-
-        @Override
-        public int read() throws IOException {
-            int b = in.read();
-            if (b >= 0) {
-                count++;
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n = in.read(b, off, len);
-            if (n > 0) {
-                count += n;
-            }
-            return n;
-        }
-
-        @Override
-        public boolean isFinished() {
-            return in.isFinished();
-        }
-
-        @Override
-        public boolean isReady() {
-            return in.isReady();
-        }
-
-        @Override
-        public void setReadListener(ReadListener listener) {
-            in.setReadListener(listener);
+            return stream == null ? 0 : stream.count();
         }
     }
 

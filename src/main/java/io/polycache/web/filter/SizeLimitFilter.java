@@ -3,7 +3,6 @@ package io.polycache.web.filter;
 import io.polycache.config.Settings;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
-import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpFilter;
@@ -71,69 +70,32 @@ public final class SizeLimitFilter extends HttpFilter {
         }
     }
 
-    private static final class LimitedInputStream extends ServletInputStream {
-        private final ServletInputStream in;
+    private static final class LimitedInputStream extends CountingInputStream {
         private final long limit;
-        private long count;
-
         private final boolean declaredTooLarge;
 
         LimitedInputStream(ServletInputStream in, long limit, boolean declaredTooLarge) {
-            this.in = in;
+            super(in);
             this.limit = limit;
             this.declaredTooLarge = declaredTooLarge;
-        }
-
-        @Override
-        public int read() throws IOException {
-            refuseIfDeclaredTooLarge();
-            int b = in.read();
-            if (b >= 0) {
-                counted(1);
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            refuseIfDeclaredTooLarge();
-            int n = in.read(b, off, len);
-            if (n > 0) {
-                counted(n);
-            }
-            return n;
         }
 
         /**
          * Refuses before touching the connection: the container sends "100 Continue" only when
          * the body is first read, so a client that waits for it never sends the body.
          */
-        private void refuseIfDeclaredTooLarge() {
+        @Override
+        protected void beforeRead() {
             if (declaredTooLarge) {
                 throw new RequestTooLargeException(limit);
             }
         }
 
-        private void counted(int n) {
-            count += n;
-            if (count > limit) {
+        @Override
+        protected void afterRead() {
+            if (count() > limit) {
                 throw new RequestTooLargeException(limit);
             }
-        }
-
-        @Override
-        public boolean isFinished() {
-            return in.isFinished();
-        }
-
-        @Override
-        public boolean isReady() {
-            return in.isReady();
-        }
-
-        @Override
-        public void setReadListener(ReadListener listener) {
-            in.setReadListener(listener);
         }
     }
 }
