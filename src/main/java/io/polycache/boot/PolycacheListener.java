@@ -96,6 +96,7 @@ public final class PolycacheListener implements ServletContextListener {
                 settings.deps().baseUrl());
         context.setAttribute(Settings.class.getName(), settings);
         context.setAttribute(Services.ATTRIBUTE, services);
+        context.setAttribute(ArtifactService.class.getName(), services.artifacts());
         context.setAttribute(STORAGE_ATTRIBUTE, settings.storageDir().toString());
         context.setAttribute(AUTH_ATTRIBUTE, authMode);
         LOG.info("Polycache started: storage " + settings.storageDir() + ", auth: " + authMode

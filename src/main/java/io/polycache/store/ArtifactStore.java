@@ -72,7 +72,7 @@ public final class ArtifactStore {
         } catch (NoSuchFileException e) {
             return Optional.empty(); // deleted between the two opens
         }
-        return Optional.of(new StoredArtifact(metadata.get(), data, data.size()));
+        return Optional.of(new StoredArtifact(metadata.get(), data, data.size(), layout.artifactData(key)));
     }
 
     /**

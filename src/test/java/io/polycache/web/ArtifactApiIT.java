@@ -71,6 +71,24 @@ class ArtifactApiIT {
     }
 
     @Test
+    void aLargeArtifactComesBackWholeBySendfile() throws Exception {
+        String key = PolykitArtifact.randomKey(64);
+        byte[] content = new byte[600_000];
+        new java.util.Random(7).nextBytes(content); // incompressible: the stored body stays large
+        byte[] body = new PolykitArtifact(key, Map.of("big.bin", content)).bytes();
+        assertTrue(body.length > 48 * 1024);
+        assertEquals(201, server.put(path(key), body).statusCode());
+
+        for (int i = 0; i < 3; i++) { // and again on the same connection
+            HttpResponse<byte[]> get = server.client().send(server.request(path(key)).GET().build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals(200, get.statusCode());
+            assertArrayEquals(body, get.body());
+            assertEquals(String.valueOf(body.length), get.headers().firstValue("Content-Length").orElseThrow());
+        }
+    }
+
+    @Test
     void storedFilesFollowTheShardLayout() throws Exception {
         String key = PolykitArtifact.randomKey(32);
         assertEquals(201, server.put(path(key), new PolykitArtifact(key).bytes()).statusCode());

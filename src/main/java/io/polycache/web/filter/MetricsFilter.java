@@ -23,6 +23,8 @@ public final class MetricsFilter extends HttpFilter {
     public static final String POLYKIT = "polykit";
     public static final String DEPS = "deps";
     public static final String OPS = "ops";
+    /** Request attribute with the bytes a handler sent by sendfile (see web.ArtifactReadFilter). */
+    public static final String SENT_BYTES_ATTRIBUTE = "io.polycache.sentBytes";
 
     private CacheMetrics metrics;
 
@@ -42,7 +44,11 @@ public final class MetricsFilter extends HttpFilter {
         try {
             chain.doFilter(countedRequest, countedResponse);
         } finally {
-            record(request.getMethod(), path(request), response.getStatus(), countedRequest.bytes(), countedResponse.bytes());
+            long sent = countedResponse.bytes();
+            if (request.getAttribute(SENT_BYTES_ATTRIBUTE) instanceof Long sendfile) {
+                sent += sendfile; // went out by sendfile, past every stream
+            }
+            record(request.getMethod(), path(request), response.getStatus(), countedRequest.bytes(), sent);
         }
     }
 
