@@ -175,7 +175,7 @@ SAMPLER_PID=""
 bench_memory() {
     log "== memory: -Xmx$MEM_XMX, $MEM_PARALLEL concurrent $MEM_SIZE-byte uploads, then downloads"
     mkdir -p "$RUN_DIR"
-    local storage=$RUN_DIR/memory dir pid samples=$RUN_DIR/memory-rss.txt i keys=() before
+    local storage=$RUN_DIR/memory dir pid samples=$RUN_DIR/memory-rss.txt i keys=() before transfers=()
     dir=$(large_parts "$MEM_SIZE")
     start_polycache memory "$MEM_PORT" "$storage" "-Xmx$MEM_XMX"
     pid=$(server_pid memory)
@@ -198,15 +198,18 @@ bench_memory() {
         { { python3 "$ART" head "$dir" "$key"; cat "$dir/shared.zst"; } \
             | curl -s -o /dev/null -w '%{http_code}\n' -H 'Content-Type: application/octet-stream' \
                 -T - "http://127.0.0.1:$MEM_PORT/v1/artifacts/$key" >> "$codes"; } &
+        transfers+=($!)
     done
-    wait_jobs_except "$SAMPLER_PID"
+    wait_all "${transfers[@]}"
+    transfers=()
     t1=$(date +%s.%N)
     local up_rss_peak
     up_rss_peak=$(awk -v t0="$t0" '$1 >= t0 && $2 > m { m = $2 } END { print m }' "$samples")
     for key in "${keys[@]}"; do
         curl -s -o /dev/null -w '%{http_code} %{size_download}\n' "http://127.0.0.1:$MEM_PORT/v1/artifacts/$key" >> "$codes" &
+        transfers+=($!)
     done
-    wait_jobs_except "$SAMPLER_PID"
+    wait_all "${transfers[@]}"
     t2=$(date +%s.%N)
     sleep 0.3
     kill "$SAMPLER_PID" 2>/dev/null || true
@@ -237,13 +240,7 @@ bench_memory() {
     rm -rf "$storage"
 }
 
-wait_jobs_except() {
-    local keep=$1 j
-    for j in $(jobs -p); do
-        [ "$j" = "$keep" ] && continue
-        wait "$j" || true
-    done
-}
+wait_all() { local j; for j in "$@"; do wait "$j" || true; done; }
 
 # ---- 8. scaling -----------------------------------------------------------------------------
 bench_scaling() {
