@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Polycache benchmarks, side by side with nginx and turborepo-remote-cache, on 127.0.0.1.
 #
-#   bench/run.sh [small-reads|large-reads|writes|memory|scaling|all|report] ...
+#   bench/run.sh [small-reads|large-reads|writes|memory|scaling|jersey-cost|all|report] ...
 #
 # Several sub-benchmarks may be named; `all` runs them in order and then `report`.
 # Settings come from the environment (DURATION, ROUNDS, ... see bench/lib/common.sh and
@@ -16,6 +16,7 @@ ART=$BENCH_DIR/lib/artifacts.py
 
 # ---- fixtures -------------------------------------------------------------------------------
 SMALL_DIR=$GEN_DIR/small-$SMALL_SIZE
+SMALL_PUT_LIMIT=${SMALL_PUT_LIMIT:-2000}  # the first N go through each server's PUT; the rest are placed on disk
 SMALL_LOADED=0   # how many of SMALL_DIR's keys the running servers hold
 
 # load_small N: makes sure N small artifacts exist and every peer serves the first N.
@@ -25,15 +26,35 @@ load_small() {
     if [ "$SMALL_LOADED" -lt "$n" ]; then
         local delta=$RUN_DIR/keys-delta.txt
         sed -n "$((SMALL_LOADED + 1)),${n}p" "$SMALL_DIR/keys.txt" > "$delta"
-        t0=$(date +%s)
-        for peer in $PEERS; do
-            [ "$peer" = nginx ] && continue   # nginx serves Polycache's files
-            log "storing $(wc -l < "$delta") small artifacts in $peer"
-            upload_files "$peer" "$delta" "$SMALL_DIR"
-        done
+        t0=$(date +%s.%N)
+        if [ "$SMALL_LOADED" -lt "$SMALL_PUT_LIMIT" ]; then
+            # uploaded through each server's API; the upload rate is recorded as a bonus
+            sed -n "$((SMALL_LOADED + 1)),$(( n < SMALL_PUT_LIMIT ? n : SMALL_PUT_LIMIT ))p" "$SMALL_DIR/keys.txt" > "$delta"
+            for peer in $PEERS; do
+                # nginx takes them as WebDAV PUTs (for the rate only): it serves Polycache's files
+                local t1 count before
+                count=$(wc -l < "$delta")
+                before=$(loadavg)
+                t1=$(date +%s.%N)
+                upload_files "$peer" "$delta" "$SMALL_DIR"
+                local rate
+                rate=$(awk -v n="$count" -v a="$t1" -v z="$(date +%s.%N)" 'BEGIN { printf "%.1f", n / (z - a) }')
+                log "stored $count small artifacts in $peer through its API: $rate uploads/s"
+                record small-uploads "$peer" "size=$SMALL_SIZE;parallel=8;count=$count" rate "$rate" uploads/s \
+                    "curl --parallel --parallel-max 8 -T <file> PUT, $count files" "$before"
+            done
+            SMALL_LOADED=$(( n < SMALL_PUT_LIMIT ? n : SMALL_PUT_LIMIT ))
+        fi
+        if [ "$SMALL_LOADED" -lt "$n" ]; then
+            # beyond SMALL_PUT_LIMIT: files placed in each server's storage layout directly
+            sed -n "$((SMALL_LOADED + 1)),${n}p" "$SMALL_DIR/keys.txt" > "$delta"
+            log "placing $(wc -l < "$delta") more small artifacts straight into the storage directories"
+            python3 "$ART" seed "$SMALL_DIR" "$delta" polycache "$PC_STORAGE"
+            python3 "$ART" seed "$SMALL_DIR" "$delta" turbo "$TURBO_STORAGE/$TURBO_TEAM"
+        fi
         open_for_nginx
         SMALL_LOADED=$n
-        log "stored $n small artifacts per peer ($(( $(date +%s) - t0 )) s)"
+        log "$n small artifacts stored per peer ($(awk -v a="$t0" -v z="$(date +%s.%N)" 'BEGIN { printf "%.0f", z - a }') s)"
     fi
     head -n "$n" "$SMALL_DIR/keys.txt" > "$RUN_DIR/keys-$n.txt"
 }
@@ -269,14 +290,66 @@ bench_scaling() {
     done
 }
 
+# ---- experiment: what Jersey costs on the GET path, and what sendfile gives --------------------
+# PlainGet (bench/experiments) is a plain servlet on the same embedded Tomcat 10.1 with the
+# launcher's connector settings, answering GET /v1/artifacts/{key} from Polycache's own files
+# with the same headers. Two instances: bodies copied through the servlet stream, and bodies of
+# 48 KiB or more sent with Tomcat's sendfile. Not product code: it shows the headroom.
+PLAIN_PORT=${PLAIN_PORT:-38185}
+SENDFILE_PORT=${SENDFILE_PORT:-38186}
+start_plain() {
+    local name=$1 port=$2 mode=${3:-copy} jars=$RUN_DIR/launcher-jars
+    port_free "$port" || die "port $port is taken"
+    if [ ! -d "$jars" ]; then
+        mkdir -p "$jars"
+        (cd "$jars" && unzip -q -j "$WAR" 'WEB-INF/launcher/*.jar')
+    fi
+    timeout -k 10 "$SERVER_TIMEOUT" java -cp "$jars/*" "$BENCH_DIR/experiments/PlainGet.java" "$port" "$PC_STORAGE" "$mode" \
+        > "$RUN_DIR/$name.log" 2>&1 &
+    SERVER_PID[$name]=$!
+    wait_http "http://127.0.0.1:$port/v1/artifacts/00000000000000000000000000000000"
+    log "$name up on 127.0.0.1:$port ($mode)"
+}
+
+bench_jersey_cost() {
+    log "== experiment: Polycache vs a plain servlet on the same Tomcat, same files"
+    start_peers
+    [ -n "${SERVER_PID[plain]:-}" ] || start_plain plain "$PLAIN_PORT" copy
+    [ -n "${SERVER_PID[plain-sendfile]:-}" ] || start_plain plain-sendfile "$SENDFILE_PORT" sendfile
+    load_small "$SMALL_ENTRIES"
+    local keys=$RUN_DIR/keys-$SMALL_ENTRIES.txt r s port dir key lkeys=$RUN_DIR/keys-large-exp.txt
+    dir=$(large_parts "$LARGE_SIZE")
+    key=$(python3 "$ART" key)
+    write_body "$dir" "$key" "$RUN_DIR/$key.zst"
+    echo "$key" > "$lkeys"
+    upload_files polycache "$lkeys" "$RUN_DIR"
+    rm -f "$RUN_DIR/$key.zst"
+    local -A port_of=([polycache]=$PC_PORT [plain]=$PLAIN_PORT [plain-sendfile]=$SENDFILE_PORT)
+    for s in polycache plain plain-sendfile; do
+        wrk -t2 -c64 -d"${WARMUP}s" -s "$BENCH_DIR/lib/get.lua" "http://127.0.0.1:${port_of[$s]}" -- "$keys" /v1/artifacts/ > /dev/null
+        wrk -t1 -c1 -d"${WARMUP}s" -s "$BENCH_DIR/lib/get.lua" "http://127.0.0.1:${port_of[$s]}" -- "$lkeys" /v1/artifacts/ > /dev/null
+    done
+    for r in $(seq 1 "$ROUNDS"); do
+        for s in polycache plain plain-sendfile; do
+            port=${port_of[$s]}
+            run_wrk jersey-cost "$s" "what=small;size=$SMALL_SIZE;conns=64;round=$r" 0 \
+                -t2 -c64 -d"${DURATION}s" --timeout 10s -s "$BENCH_DIR/lib/get.lua" "http://127.0.0.1:$port" -- "$keys" /v1/artifacts/
+            run_wrk jersey-cost "$s" "what=large;size=$LARGE_SIZE;conns=1;round=$r" 0 \
+                -t1 -c1 -d"${DURATION}s" --timeout 10s -s "$BENCH_DIR/lib/get.lua" "http://127.0.0.1:$port" -- "$lkeys" /v1/artifacts/
+        done
+    done
+    stop_server plain
+    stop_server plain-sendfile
+}
+
 # ---- main -----------------------------------------------------------------------------------
 main() {
     [ $# -gt 0 ] || set -- all
     local what
     for what in "$@"; do
         case $what in
-            small-reads|large-reads|writes|memory|scaling|all|report) ;;
-            *) echo "usage: bench/run.sh [small-reads|large-reads|writes|memory|scaling|all|report]..." >&2; exit 2 ;;
+            small-reads|large-reads|writes|memory|scaling|jersey-cost|all|report) ;;
+            *) echo "usage: bench/run.sh [small-reads|large-reads|writes|memory|scaling|jersey-cost|all|report]..." >&2; exit 2 ;;
         esac
     done
     if [ "$*" != report ]; then
@@ -294,6 +367,7 @@ main() {
             writes) bench_writes ;;
             memory) bench_memory ;;
             scaling) bench_scaling ;;
+            jersey-cost) bench_jersey_cost ;;
             all) bench_small_reads; bench_scaling; bench_large_reads; bench_writes; bench_memory
                  python3 "$BENCH_DIR/lib/report.py" "$RESULTS" "$RUN_ID" ;;
             report) python3 "$BENCH_DIR/lib/report.py" "$RESULTS" ;;

@@ -10,6 +10,8 @@ outputs/<path>, compressed with zstd level 3 (the zstd CLI does the compressing)
   large DIR SIZE         the parts of artifacts whose single output file has SIZE random bytes:
                          DIR/shared.zst (a zstd -3 frame of manifest.json, outputs/data.bin and
                          the tar end) and DIR/head.prefix + DIR/head.suffix, from which
+  seed DIR KEYS LAYOUT TARGET   places DIR/<key>.zst for the listed keys straight into a
+                         server's storage (LAYOUT polycache or turbo); see seed().
   head DIR KEY           writes to stdout the first frame for KEY: a zstd frame with one raw
                          (stored) block holding the tar entry metadata.json for KEY.
                          `head DIR KEY` followed by DIR/shared.zst is a complete artifact: a zstd
@@ -160,6 +162,34 @@ def large(directory, size):
         f.write(frame[at + 64:])
 
 
+def seed(directory, keys_file, layout, target):
+    """Places stored artifacts straight into a server's storage directory, as its PUT would
+    have left them: for the scaling-by-entries rows, where 100k uploads with an fsync each would
+    take longer than the benchmark. polycache: artifacts/aa/bb/<key>.zst + <key>.json (the
+    metadata Polycache writes: hash and size are what its GET reads); turbo: <dir>/<key>."""
+    import shutil
+    import time
+    with open(keys_file) as f:
+        keys = [line.strip() for line in f if line.strip()]
+    for key in keys:
+        src = os.path.join(directory, key + ".zst")
+        if layout == "turbo":
+            os.makedirs(target, exist_ok=True)
+            shutil.copyfile(src, os.path.join(target, key))
+            continue
+        with open(src, "rb") as f:
+            body = f.read()
+        shard = os.path.join(target, "artifacts", key[0:2], key[2:4])
+        os.makedirs(shard, exist_ok=True)
+        with open(os.path.join(shard, key + ".zst"), "wb") as f:
+            f.write(body)
+        meta = {"hash": hashlib.sha256(body).hexdigest(), "size": len(body), "created_at": int(time.time()),
+                "cache_key_hash": key, "package_name": "bench", "task_name": "build",
+                "artifact_created_at": MTIME, "artifact_version": 1}
+        with open(os.path.join(shard, key + ".json"), "w") as f:
+            json.dump(meta, f, separators=(",", ":"))
+
+
 def head(directory, key):
     if len(key) != 64:
         sys.exit("key must have 64 hex characters")
@@ -178,6 +208,8 @@ if __name__ == "__main__":
         large(sys.argv[2], int(sys.argv[3]))
     elif cmd == "head":
         head(sys.argv[2], sys.argv[3])
+    elif cmd == "seed":
+        seed(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5])
     elif cmd == "key":
         print(new_key())
     else:

@@ -111,6 +111,9 @@ for p in params_of("writes", "mbps"):
     size = mib(param(p, "size"))
     row(3, f"writes: PUT {size} (Polycache verifies), {param(p, 'conns')} conn", "writes", p, "mbps", "MB/s",
         1, chart_label=f"writes\\n{size}")
+for p in params_of("small-uploads", "rate"):
+    row(3, f"small writes: PUT {mib(param(p, 'size'))}, {param(p, 'parallel')} parallel (curl), {param(p, 'count')} files",
+        "small-uploads", p, "rate", "uploads/s")
 for p in params_of("memory", "vmhwm"):
     up, down = med("memory", p, "uploads_ok", "polycache"), med("memory", p, "downloads_ok", "polycache")
     peak = med("memory", p, "vmhwm", "polycache")
