@@ -368,7 +368,7 @@ main() {
             memory) bench_memory ;;
             scaling) bench_scaling ;;
             jersey-cost) bench_jersey_cost ;;
-            all) bench_small_reads; bench_scaling; bench_large_reads; bench_writes; bench_memory
+            all) bench_small_reads; bench_scaling; bench_large_reads; bench_writes; bench_jersey_cost; bench_memory
                  python3 "$BENCH_DIR/lib/report.py" "$RESULTS" "$RUN_ID" ;;
             report) python3 "$BENCH_DIR/lib/report.py" "$RESULTS" ;;
         esac

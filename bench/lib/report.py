@@ -137,6 +137,24 @@ for p in params_of("scaling-entries", "rps"):
     row("8", f"scaling: GET {mib(param(p, 'size'))}, {int(param(p, 'entries')):,} entries stored", "scaling-entries",
         p, "rps", "req/s")
 
+if params_of("jersey-cost", "rps"):
+    add("")
+    add("Experiment (not a product row): the same GET on the same embedded Tomcat, from the same files, "
+        "through Polycache (Jersey) and through a plain servlet (`bench/experiments/PlainGet.java`), "
+        "bodies copied or, from 48 KiB, sent with Tomcat's sendfile.")
+    add("")
+    add("| request | metric | Polycache (Jersey) | plain servlet | plain servlet + sendfile | plain / Polycache | sendfile / Polycache |")
+    add("|---|---|---:|---:|---:|---:|---:|")
+    for p in params_of("jersey-cost", "rps"):
+        what = "GET " + mib(param(p, "size")) + ", " + param(p, "conns") + " conn" + ("s" if param(p, "conns") != "1" else "")
+        for metric, unit, digits in [("rps", "req/s", 0), ("mbps", "MB/s", 0), ("p99", "p99 ms", 1)]:
+            if param(p, "what") == "small" and metric == "mbps":
+                continue
+            if param(p, "what") == "large" and metric == "rps":
+                continue
+            a, b, c = (med("jersey-cost", p, metric, s) for s in ["polycache", "plain", "plain-sendfile"])
+            add(f"| {what} | {unit} | {fmt(a, digits)} | {fmt(b, digits)} | {fmt(c, digits)} | {ratio(b, a)} | {ratio(c, a)} |")
+
 add("")
 add("Runs: " + "; ".join(
     f"{b} `{latest[b]}` (1-min load before each measurement {min(loads[b]):.1f}–{max(loads[b]):.1f})"
