@@ -72,9 +72,11 @@ large_parts() {
 # write_body DIR KEY OUT: a full artifact for KEY.
 write_body() { { python3 "$ART" head "$1" "$2"; cat "$1/shared.zst"; } > "$3"; }
 
+WARMED_SMALL=0
 warm_up() {
     local keys=$1 peer
-    [ "$WARMUP" -gt 0 ] || return 0
+    [ "$WARMUP" -gt 0 ] && [ "$WARMED_SMALL" = 0 ] || return 0
+    WARMED_SMALL=1
     for peer in $PEERS; do
         mapfile -t args < <(wrk_get_args "$peer" "$keys" 2 64 "$WARMUP")
         wrk "${args[@]}" > /dev/null

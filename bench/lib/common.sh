@@ -3,7 +3,7 @@
 
 # ---- settings (environment overrides) -------------------------------------------------------
 DURATION=${DURATION:-10}              # seconds per measured wrk run
-WARMUP=${WARMUP:-5}                   # seconds of warm-up per server before measuring
+WARMUP=${WARMUP:-20}                  # seconds of warm-up per server before measuring (the JVM needs it)
 ROUNDS=${ROUNDS:-3}                   # interleaved rounds (polycache, nginx, turbo, polycache, ...)
 SMALL_ENTRIES=${SMALL_ENTRIES:-1000}  # 4 KiB artifacts stored for the small-read rows
 SMALL_SIZE=${SMALL_SIZE:-4096}
