@@ -72,14 +72,31 @@ large_parts() {
 # write_body DIR KEY OUT: a full artifact for KEY.
 write_body() { { python3 "$ART" head "$1" "$2"; cat "$1/shared.zst"; } > "$3"; }
 
+# Warm-up for the small-read rows: the same load as the measurement, in 5 s runs, for at least
+# WARMUP seconds and until two runs in a row agree within 10% (at most WARMUP_MAX seconds).
+# A JVM on two busy cores needs a minute or more before its hot paths are compiled.
 WARMED_SMALL=0
 warm_up() {
-    local keys=$1 peer
+    local keys=$1 peer start prev rps line
     [ "$WARMUP" -gt 0 ] && [ "$WARMED_SMALL" = 0 ] || return 0
     WARMED_SMALL=1
     for peer in $PEERS; do
-        mapfile -t args < <(wrk_get_args "$peer" "$keys" 2 64 "$WARMUP")
-        wrk "${args[@]}" > /dev/null
+        start=$(date +%s) prev=0
+        while :; do
+            mapfile -t args < <(wrk_get_args "$peer" "$keys" 2 64 5)
+            line=$(wrk "${args[@]}" | grep '^BENCH ')
+            rps=$(sed -E 's/.* rps=([0-9.]+).*/\1/' <<< "$line")
+            if [ $(( $(date +%s) - start )) -ge "$WARMUP" ] \
+                && awk -v a="$prev" -v b="$rps" 'BEGIN { exit !(a > 0 && (b - a) / a < 0.1 && (a - b) / a < 0.1) }'; then
+                break
+            fi
+            if [ $(( $(date +%s) - start )) -ge "$WARMUP_MAX" ]; then
+                log "warm-up of $peer: not steady after $WARMUP_MAX s (last $prev -> $rps req/s)"
+                break
+            fi
+            prev=$rps
+        done
+        log "warm-up of $peer: $(( $(date +%s) - start )) s, last two runs $prev -> $rps req/s"
     done
 }
 

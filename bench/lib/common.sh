@@ -4,6 +4,7 @@
 # ---- settings (environment overrides) -------------------------------------------------------
 DURATION=${DURATION:-10}              # seconds per measured wrk run
 WARMUP=${WARMUP:-20}                  # seconds of warm-up per server before measuring (the JVM needs it)
+WARMUP_MAX=${WARMUP_MAX:-90}           # small-read warm-up goes on until steady, at most this long
 ROUNDS=${ROUNDS:-3}                   # interleaved rounds (polycache, nginx, turbo, polycache, ...)
 SMALL_ENTRIES=${SMALL_ENTRIES:-1000}  # 4 KiB artifacts stored for the small-read rows
 SMALL_SIZE=${SMALL_SIZE:-4096}
