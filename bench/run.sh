@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Polycache benchmarks, side by side with nginx and turborepo-remote-cache, on 127.0.0.1.
 #
-#   bench/run.sh [small-reads|large-reads|writes|memory|scaling|jersey-cost|all|report] ...
+#   bench/run.sh [small-reads|large-reads|writes|memory|scaling|jersey-cost|profile|all|report] ...
 #
 # Several sub-benchmarks may be named; `all` runs them in order and then `report`.
 # Settings come from the environment (DURATION, ROUNDS, ... see bench/lib/common.sh and
@@ -361,14 +361,73 @@ bench_jersey_cost() {
     stop_server plain-sendfile
 }
 
+# ---- profiling: JFR recordings of Polycache under each load ---------------------------------
+# One Polycache with a JFR recording per load; the summaries (lib/jfr_top.py) go to
+# bench/results/profile-<run>-<load>.txt. Not timed: run it on its own, after the figures.
+PROFILE_PORT=${PROFILE_PORT:-38187}
+PROFILE_SECONDS=${PROFILE_SECONDS:-30}
+profile_one() {
+    local load=$1 storage=$RUN_DIR/profile-$1 jfr=$RUN_DIR/profile-$1.jfr out
+    out=$BENCH_DIR/results/profile-$RUN_ID-$load.txt
+    start_polycache "profile-$load" "$PROFILE_PORT" "$storage" \
+        "-XX:StartFlightRecording=filename=$jfr,settings=profile"
+    local url=http://127.0.0.1:$PROFILE_PORT dir key
+    case $load in
+        small-get)
+            python3 "$ART" small "$SMALL_DIR" "$SMALL_ENTRIES" "$SMALL_SIZE"
+            head -n "$SMALL_ENTRIES" "$SMALL_DIR/keys.txt" > "$RUN_DIR/profile-keys.txt"
+            PC_PORT=$PROFILE_PORT upload_files polycache "$RUN_DIR/profile-keys.txt" "$SMALL_DIR"
+            wrk -t2 -c64 -d"${WARMUP_MAX}s" -s "$BENCH_DIR/lib/get.lua" "$url" -- "$RUN_DIR/profile-keys.txt" /v1/artifacts/ > /dev/null
+            jcmd "$(server_pid "profile-$load")" JFR.stop > /dev/null 2>&1 || true
+            jcmd "$(server_pid "profile-$load")" JFR.start "filename=$jfr" settings=profile > /dev/null
+            wrk -t2 -c64 -d"${PROFILE_SECONDS}s" -s "$BENCH_DIR/lib/get.lua" "$url" -- "$RUN_DIR/profile-keys.txt" /v1/artifacts/ | grep '^BENCH' > "$out.wrk"
+            ;;
+        large-get)
+            dir=$(large_parts "$LARGE_SIZE")
+            key=$(python3 "$ART" key)
+            write_body "$dir" "$key" "$RUN_DIR/$key.zst"
+            echo "$key" > "$RUN_DIR/profile-keys.txt"
+            PC_PORT=$PROFILE_PORT upload_files polycache "$RUN_DIR/profile-keys.txt" "$RUN_DIR"
+            rm -f "$RUN_DIR/$key.zst"
+            jcmd "$(server_pid "profile-$load")" JFR.stop > /dev/null 2>&1 || true
+            jcmd "$(server_pid "profile-$load")" JFR.start "filename=$jfr" settings=profile > /dev/null
+            wrk -t1 -c1 -d"${PROFILE_SECONDS}s" -s "$BENCH_DIR/lib/get.lua" "$url" -- "$RUN_DIR/profile-keys.txt" /v1/artifacts/ | grep '^BENCH' > "$out.wrk"
+            ;;
+        small-put|large-put)
+            local size=4096 conns=8
+            [ "$load" = large-put ] && size=$LARGE_SIZE conns=1
+            dir=$(large_parts "$size")
+            wrk -t2 -c"$conns" -d10s -s "$BENCH_DIR/lib/put.lua" "$url" -- "$dir" "ffb$(openssl rand -hex 23 | cut -c1-45)" /v1/artifacts/ > /dev/null
+            jcmd "$(server_pid "profile-$load")" JFR.stop > /dev/null 2>&1 || true
+            jcmd "$(server_pid "profile-$load")" JFR.start "filename=$jfr" settings=profile > /dev/null
+            wrk -t"$(( conns < 2 ? 1 : 2 ))" -c"$conns" -d"${PROFILE_SECONDS}s" --timeout 60s -s "$BENCH_DIR/lib/put.lua" "$url" -- "$dir" "ffb$(openssl rand -hex 23 | cut -c1-45)" /v1/artifacts/ | grep '^BENCH' > "$out.wrk"
+            ;;
+    esac
+    jcmd "$(server_pid "profile-$load")" JFR.dump "filename=$jfr" > /dev/null
+    stop_server "profile-$load"
+    { echo "# $load, run $RUN_ID, commit $COMMIT, load $(loadavg)"; cat "$out.wrk"; python3 "$BENCH_DIR/lib/jfr_top.py" "$jfr" 40; } > "$out"
+    rm -f "$out.wrk"
+    rm -rf "$storage"
+    log "profile of $load: $out"
+}
+
+bench_profile() {
+    log "== profiles (JFR) of Polycache: ${PROFILE_LOADS:-small-get large-get small-put large-put}"
+    mkdir -p "$RUN_DIR"
+    local load
+    for load in ${PROFILE_LOADS:-small-get large-get small-put large-put}; do
+        profile_one "$load"
+    done
+}
+
 # ---- main -----------------------------------------------------------------------------------
 main() {
     [ $# -gt 0 ] || set -- all
     local what
     for what in "$@"; do
         case $what in
-            small-reads|large-reads|writes|memory|scaling|jersey-cost|all|report) ;;
-            *) echo "usage: bench/run.sh [small-reads|large-reads|writes|memory|scaling|jersey-cost|all|report]..." >&2; exit 2 ;;
+            small-reads|large-reads|writes|memory|scaling|jersey-cost|profile|all|report) ;;
+            *) echo "usage: bench/run.sh [small-reads|large-reads|writes|memory|scaling|jersey-cost|profile|all|report]..." >&2; exit 2 ;;
         esac
     done
     if [ "$*" != report ]; then
@@ -387,6 +446,7 @@ main() {
             memory) bench_memory ;;
             scaling) bench_scaling ;;
             jersey-cost) bench_jersey_cost ;;
+            profile) bench_profile ;;
             all) bench_small_reads; bench_scaling; bench_large_reads; bench_writes; bench_jersey_cost; bench_memory
                  python3 "$BENCH_DIR/lib/report.py" "$RESULTS" "$RUN_ID" ;;
             report) python3 "$BENCH_DIR/lib/report.py" "$RESULTS" ;;
