@@ -397,7 +397,7 @@ profile_one() {
             local size=4096 conns=8
             [ "$load" = large-put ] && size=$LARGE_SIZE conns=1
             dir=$(large_parts "$size")
-            wrk -t2 -c"$conns" -d10s -s "$BENCH_DIR/lib/put.lua" "$url" -- "$dir" "ffb$(openssl rand -hex 23 | cut -c1-45)" /v1/artifacts/ > /dev/null
+            wrk -t"$(( conns < 2 ? 1 : 2 ))" -c"$conns" -d10s -s "$BENCH_DIR/lib/put.lua" "$url" -- "$dir" "ffb$(openssl rand -hex 23 | cut -c1-45)" /v1/artifacts/ > /dev/null
             jcmd "$(server_pid "profile-$load")" JFR.stop > /dev/null 2>&1 || true
             jcmd "$(server_pid "profile-$load")" JFR.start "filename=$jfr" settings=profile > /dev/null
             wrk -t"$(( conns < 2 ? 1 : 2 ))" -c"$conns" -d"${PROFILE_SECONDS}s" --timeout 60s -s "$BENCH_DIR/lib/put.lua" "$url" -- "$dir" "ffb$(openssl rand -hex 23 | cut -c1-45)" /v1/artifacts/ | grep '^BENCH' > "$out.wrk"

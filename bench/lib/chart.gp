@@ -28,8 +28,8 @@ set logscale y 10
 set xlabel "connections"
 set ylabel "requests/s"
 set xtics auto rotate by 0 font ",10"
-set yrange [*:*]
-set key bottom right
+set key top left vertical font ",9" samplen 2
+set yrange [1000:400000]
 plot resdir."/chart-scaling-conns.dat" using 1:2 title "Polycache" lw 2 pt 7 lc rgb "#1f77b4", \
      "" using 1:3 title "nginx" lw 2 pt 5 lc rgb "#d62728", \
      "" using 1:4 title "turborepo-remote-cache" lw 2 pt 9 lc rgb "#2ca02c"

@@ -48,6 +48,41 @@ for e in events:
     for m in set(name(f) for f in frames):
         incl[m] += 1
 
+SELECTED = [
+    "org.apache.catalina.connector.CoyoteAdapter.service",
+    "io.polycache.web.filter.ApiKeyFilter.doFilter",
+    "org.glassfish.jersey.servlet.ServletContainer.service",
+    "org.glassfish.jersey.server.internal.routing.RoutingStage.apply",
+    "org.jvnet.hk2.internal.Utilities.createService",
+    "org.glassfish.jersey.process.internal.RequestScope.release",
+    "org.glassfish.jersey.server.model.ResourceMethodInvoker.apply",
+    "io.polycache.web.ArtifactResource.get",
+    "io.polycache.web.ArtifactResource.put",
+    "io.polycache.artifact.ArtifactService.open",
+    "io.polycache.store.ArtifactStore.metadata",
+    "com.fasterxml.jackson.databind.ObjectMapper.readTree",
+    "org.glassfish.jersey.server.ServerRuntime$Responder.writeResponse",
+    "java.io.InputStream.transferTo",
+    "sun.nio.ch.FileChannelImpl.read",
+    "org.apache.coyote.http11.Http11OutputBuffer.doWrite",
+    "org.apache.tomcat.util.net.NioEndpoint$NioSocketWrapper.doWrite",
+    "io.polycache.artifact.ArtifactService.put",
+    "io.polycache.artifact.ArtifactVerifier.verify",
+    "io.polycache.artifact.TeeInputStream.read",
+    "com.github.luben.zstd.ZstdInputStreamNoFinalizer.read",
+    "com.github.luben.zstd.ZstdInputStreamNoFinalizer.<init>",
+    "org.apache.commons.compress.archivers.tar.TarArchiveInputStream.getNextEntry",
+    "io.polycache.artifact.Hashing.copy",
+    "java.security.MessageDigest.update",
+    "java.io.BufferedOutputStream.write",
+    "sun.nio.ch.FileChannelImpl.write",
+    "java.io.FileOutputStream.write",
+    "io.polycache.store.FileStore.fsync",
+    "io.polycache.store.ArtifactStore.commit",
+    "io.polycache.store.FileStore.newTempFile",
+    "org.apache.catalina.connector.CoyoteInputStream.read",
+]
+
 total = sum(self_count.values())
 print(f"{total} samples")
 print("\n-- self time by layer")
@@ -56,6 +91,10 @@ for k, v in layers.most_common():
 print(f"\n-- top {top_n} frames, self time")
 for k, v in self_count.most_common(top_n):
     print(f"{100 * v / total:5.1f}%  {k}")
+print("\n-- selected frames, inclusive (share of samples with the frame on the stack)")
+for k in SELECTED:
+    if incl.get(k):
+        print(f"{100 * incl[k] / total:5.1f}%  {k}")
 print(f"\n-- top {top_n} frames, inclusive")
 for k, v in incl.most_common(top_n):
     print(f"{100 * v / total:5.1f}%  {k}")

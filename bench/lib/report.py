@@ -101,19 +101,19 @@ def row(no, name, bench, params, metric, unit, digits=0, higher_better=True, cha
 
 for p in params_of("small-reads", "rps"):
     what = f"GET {mib(param(p, 'size'))}, {param(p, 'conns')} conns, {param(p, 'entries')} entries"
-    row(1, "small reads: " + what, "small-reads", p, "rps", "req/s", chart_label="small reads\\nreq/s")
+    row(1, "small reads: " + what, "small-reads", p, "rps", "req/s", chart_label="reads\\n4 KiB")
     row(1, "small reads: " + what, "small-reads", p, "p99", "p99 ms", 1, higher_better=False)
 for p in params_of("large-reads", "mbps"):
     c = param(p, "conns")
     row(2, f"large reads: GET {mib(param(p, 'size'))}, {c} conn{'s' if c != '1' else ''}", "large-reads", p,
-        "mbps", "MB/s", chart_label=f"large reads\\n{c} conn")
+        "mbps", "MB/s", chart_label=f"reads\\n256M {c}c" if int(param(p, "size")) > 1e8 else f"reads\\nlarge {c}c")
 for p in params_of("writes", "mbps"):
     size = mib(param(p, "size"))
     row(3, f"writes: PUT {size} (Polycache verifies), {param(p, 'conns')} conn", "writes", p, "mbps", "MB/s",
-        1, chart_label=f"writes\\n{size}")
+        1, chart_label=f"writes\\n{size.replace(' MiB', 'M')}")
 for p in params_of("small-uploads", "rate"):
     row(3, f"small writes: PUT {mib(param(p, 'size'))}, {param(p, 'parallel')} parallel (curl), {param(p, 'count')} files",
-        "small-uploads", p, "rate", "uploads/s")
+        "small-uploads", p, "rate", "uploads/s", chart_label="writes\\n4K /s")
 for p in params_of("memory", "vmhwm"):
     up, down = med("memory", p, "uploads_ok", "polycache"), med("memory", p, "downloads_ok", "polycache")
     peak = med("memory", p, "vmhwm", "polycache")
