@@ -35,7 +35,15 @@ public final class PlainGet {
         boolean sendfile = args.length > 2 && args[2].equals("sendfile");
         Tomcat tomcat = new Tomcat();
         tomcat.setSilent(true);
-        tomcat.setBaseDir(Files.createTempDirectory("plainget-").toString());
+        Path baseDir = Files.createTempDirectory("plainget-");
+        tomcat.setBaseDir(baseDir.toString());
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try (var walk = Files.walk(baseDir)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException ignored) {
+                // a temp directory
+            }
+        }));
         Connector connector = new Connector("org.apache.coyote.http11.Http11NioProtocol");
         connector.setPort(port);
         connector.setProperty("address", "127.0.0.1");
