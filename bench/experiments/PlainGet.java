@@ -1,0 +1,121 @@
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import org.apache.catalina.Context;
+import org.apache.catalina.connector.Connector;
+import org.apache.catalina.startup.Tomcat;
+
+/**
+ * Experiment, not product code: how fast can the Tomcat that Polycache runs on answer
+ * {@code GET /v1/artifacts/{key}} from Polycache's own files when Jersey is not in the path?
+ *
+ * <p>A plain servlet on an embedded Tomcat with the launcher's connector settings. It does the
+ * same work per request as Polycache's GET: validates the key, reads {@code <key>.json} for the
+ * hash, opens {@code <key>.zst}, answers 200 with Content-Type, Content-Length and
+ * X-Artifact-Hash. With {@code sendfile=true} bodies of 48 KiB or more go out through Tomcat's
+ * sendfile support (zero-copy), as Tomcat's DefaultServlet does.
+ *
+ * <p>usage: java -cp tomcat-embed-core.jar:tomcat-annotations-api.jar PlainGet.java PORT STORAGE_DIR [sendfile]
+ */
+public final class PlainGet {
+    public static void main(String[] args) throws Exception {
+        int port = Integer.parseInt(args[0]);
+        Path storage = Path.of(args[1]).toAbsolutePath();
+        boolean sendfile = args.length > 2 && args[2].equals("sendfile");
+        Tomcat tomcat = new Tomcat();
+        tomcat.setSilent(true);
+        Path baseDir = Files.createTempDirectory("plainget-");
+        tomcat.setBaseDir(baseDir.toString());
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try (var walk = Files.walk(baseDir)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException ignored) {
+                // a temp directory
+            }
+        }));
+        Connector connector = new Connector("org.apache.coyote.http11.Http11NioProtocol");
+        connector.setPort(port);
+        connector.setProperty("address", "127.0.0.1");
+        connector.setProperty("continueResponseTiming", "onRead");
+        connector.setProperty("server", "Polycache");
+        tomcat.setConnector(connector);
+        Context context = tomcat.addContext("", null);
+        Tomcat.addServlet(context, "artifacts", new ArtifactGet(storage, sendfile));
+        context.addServletMappingDecoded("/v1/artifacts/*", "artifacts");
+        tomcat.start();
+        System.err.println("PlainGet on 127.0.0.1:" + port + " sendfile=" + sendfile);
+        tomcat.getServer().await();
+    }
+
+    static final class ArtifactGet extends HttpServlet {
+        private static final long SENDFILE_MIN = 48 * 1024;
+        private final Path artifacts;
+        private final boolean sendfile;
+
+        ArtifactGet(Path storage, boolean sendfile) {
+            this.artifacts = storage.resolve("artifacts");
+            this.sendfile = sendfile;
+        }
+
+        @Override
+        protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+            String key = req.getPathInfo() == null ? "" : req.getPathInfo().substring(1).toLowerCase();
+            if (key.length() < 32 || key.length() > 128 || !key.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+                resp.sendError(400);
+                return;
+            }
+            Path dir = artifacts.resolve(key.substring(0, 2)).resolve(key.substring(2, 4));
+            String hash;
+            try {
+                hash = field(new String(Files.readAllBytes(dir.resolve(key + ".json")), StandardCharsets.UTF_8), "hash");
+            } catch (NoSuchFileException e) {
+                resp.sendError(404);
+                return;
+            }
+            Path data = dir.resolve(key + ".zst");
+            try (FileChannel channel = FileChannel.open(data, StandardOpenOption.READ)) {
+                long size = channel.size();
+                resp.setContentType("application/zstd");
+                resp.setContentLengthLong(size);
+                resp.setHeader("X-Artifact-Hash", hash);
+                if (sendfile && size >= SENDFILE_MIN && Boolean.TRUE.equals(req.getAttribute("org.apache.tomcat.sendfile.support"))) {
+                    req.setAttribute("org.apache.tomcat.sendfile.filename", data.toString());
+                    req.setAttribute("org.apache.tomcat.sendfile.start", 0L);
+                    req.setAttribute("org.apache.tomcat.sendfile.end", size);
+                    return;
+                }
+                OutputStream out = resp.getOutputStream();
+                WritableByteChannel target = Channels.newChannel(out);
+                ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(Math.max(size, 1), 64 * 1024));
+                while (channel.position() < size) {
+                    buffer.clear();
+                    if (channel.read(buffer) < 0) {
+                        break;
+                    }
+                    buffer.flip();
+                    while (buffer.hasRemaining()) {
+                        target.write(buffer);
+                    }
+                }
+            }
+        }
+
+        /** The string value of a top-level field in a flat JSON object (the metadata file). */
+        private static String field(String json, String name) {
+            int at = json.indexOf("\"" + name + "\"");
+            int open = json.indexOf('"', json.indexOf(':', at) + 1);
+            return json.substring(open + 1, json.indexOf('"', open + 1));
+        }
+    }
+}

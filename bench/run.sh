@@ -1,0 +1,457 @@
+#!/usr/bin/env bash
+# Polycache benchmarks, side by side with nginx and turborepo-remote-cache, on 127.0.0.1.
+#
+#   bench/run.sh [small-reads|large-reads|writes|memory|scaling|jersey-cost|profile|all|report] ...
+#
+# Several sub-benchmarks may be named; `all` runs them in order and then `report`.
+# Settings come from the environment (DURATION, ROUNDS, ... see bench/lib/common.sh and
+# bench/README.md). Results are appended to bench/results/results.csv.
+set -euo pipefail
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(dirname "$BENCH_DIR")
+# shellcheck source=lib/common.sh
+source "$BENCH_DIR/lib/common.sh"
+
+ART=$BENCH_DIR/lib/artifacts.py
+
+# ---- fixtures -------------------------------------------------------------------------------
+SMALL_DIR=$GEN_DIR/small-$SMALL_SIZE
+SMALL_PUT_LIMIT=${SMALL_PUT_LIMIT:-2000}  # the first N go through each server's PUT; the rest are placed on disk
+SMALL_LOADED=0   # how many of SMALL_DIR's keys the running servers hold
+
+# load_small N: makes sure N small artifacts exist and every peer serves the first N.
+load_small() {
+    local n=$1 t0
+    python3 "$ART" small "$SMALL_DIR" "$n" "$SMALL_SIZE"
+    if [ "$SMALL_LOADED" -lt "$n" ]; then
+        local delta=$RUN_DIR/keys-delta.txt
+        sed -n "$((SMALL_LOADED + 1)),${n}p" "$SMALL_DIR/keys.txt" > "$delta"
+        t0=$(date +%s.%N)
+        if [ "$SMALL_LOADED" -lt "$SMALL_PUT_LIMIT" ]; then
+            # uploaded through each server's API; the upload rate is recorded as a bonus
+            sed -n "$((SMALL_LOADED + 1)),$(( n < SMALL_PUT_LIMIT ? n : SMALL_PUT_LIMIT ))p" "$SMALL_DIR/keys.txt" > "$delta"
+            for peer in $PEERS; do
+                # nginx takes them as WebDAV PUTs (for the rate only): it serves Polycache's files
+                local t1 count before
+                count=$(wc -l < "$delta")
+                before=$(loadavg)
+                t1=$(date +%s.%N)
+                upload_files "$peer" "$delta" "$SMALL_DIR"
+                local rate
+                rate=$(awk -v n="$count" -v a="$t1" -v z="$(date +%s.%N)" 'BEGIN { printf "%.1f", n / (z - a) }')
+                log "stored $count small artifacts in $peer through its API: $rate uploads/s"
+                record small-uploads "$peer" "size=$SMALL_SIZE;parallel=8;count=$count" rate "$rate" uploads/s \
+                    "curl --parallel --parallel-max 8 -T <file> PUT, $count files" "$before"
+            done
+            SMALL_LOADED=$(( n < SMALL_PUT_LIMIT ? n : SMALL_PUT_LIMIT ))
+        fi
+        if [ "$SMALL_LOADED" -lt "$n" ]; then
+            # beyond SMALL_PUT_LIMIT: files placed in each server's storage layout directly
+            sed -n "$((SMALL_LOADED + 1)),${n}p" "$SMALL_DIR/keys.txt" > "$delta"
+            log "placing $(wc -l < "$delta") more small artifacts straight into the storage directories"
+            python3 "$ART" seed "$SMALL_DIR" "$delta" polycache "$PC_STORAGE"
+            python3 "$ART" seed "$SMALL_DIR" "$delta" turbo "$TURBO_STORAGE/$TURBO_TEAM"
+        fi
+        open_for_nginx
+        SMALL_LOADED=$n
+        log "$n small artifacts stored per peer ($(awk -v a="$t0" -v z="$(date +%s.%N)" 'BEGIN { printf "%.0f", z - a }') s)"
+    fi
+    head -n "$n" "$SMALL_DIR/keys.txt" > "$RUN_DIR/keys-$n.txt"
+}
+
+# large_parts SIZE: the shared frame + head template for artifacts of SIZE bytes of output.
+large_parts() {
+    local size=$1 dir=$WORK_DIR/large-$1
+    if [ ! -f "$dir/shared.zst" ]; then
+        log "generating the parts of $size-byte artifacts in $dir"
+        python3 "$ART" large "$dir" "$size"
+    fi
+    echo "$dir"
+}
+
+# write_body DIR KEY OUT: a full artifact for KEY.
+write_body() { { python3 "$ART" head "$1" "$2"; cat "$1/shared.zst"; } > "$3"; }
+
+# Warm-up for the small-read rows: the same load as the measurement, in 5 s runs, for at least
+# WARMUP seconds and until two runs in a row agree within 10% (at most WARMUP_MAX seconds).
+# A JVM on two busy cores needs a minute or more before its hot paths are compiled.
+WARMED_SMALL=0
+warm_up() {
+    local keys=$1 peer start prev rps line
+    [ "$WARMUP" -gt 0 ] && [ "$WARMED_SMALL" = 0 ] || return 0
+    WARMED_SMALL=1
+    for peer in $PEERS; do
+        start=$(date +%s) prev=0
+        while :; do
+            mapfile -t args < <(wrk_get_args "$peer" "$keys" 2 64 5)
+            line=$(wrk "${args[@]}" | grep '^BENCH ')
+            rps=$(sed -E 's/.* rps=([0-9.]+).*/\1/' <<< "$line")
+            if [ $(( $(date +%s) - start )) -ge "$WARMUP" ] \
+                && awk -v a="$prev" -v b="$rps" 'BEGIN { exit !(a > 0 && (b - a) / a < 0.1 && (a - b) / a < 0.1) }'; then
+                break
+            fi
+            if [ $(( $(date +%s) - start )) -ge "$WARMUP_MAX" ]; then
+                log "warm-up of $peer: not steady after $WARMUP_MAX s (last $prev -> $rps req/s)"
+                break
+            fi
+            prev=$rps
+        done
+        log "warm-up of $peer: $(( $(date +%s) - start )) s, last two runs $prev -> $rps req/s"
+    done
+}
+
+# ---- 1. small reads -------------------------------------------------------------------------
+bench_small_reads() {
+    log "== small reads: GET of ${SMALL_SIZE}-byte artifacts, 64 connections, ${ROUNDS}x${DURATION}s"
+    start_peers
+    load_small "$SMALL_ENTRIES"
+    local keys=$RUN_DIR/keys-$SMALL_ENTRIES.txt r peer
+    warm_up "$keys"
+    for r in $(seq 1 "$ROUNDS"); do
+        for peer in $PEERS; do
+            mapfile -t args < <(wrk_get_args "$peer" "$keys" 2 64 "$DURATION")
+            run_wrk small-reads "$peer" "size=$SMALL_SIZE;conns=64;entries=$SMALL_ENTRIES;round=$r" 0 "${args[@]}"
+        done
+    done
+}
+
+# ---- 2. large reads -------------------------------------------------------------------------
+bench_large_reads() {
+    log "== large reads: GET of a $LARGE_SIZE-byte artifact, ${ROUNDS}x${DURATION}s"
+    start_peers
+    local dir key keys r peer conns
+    dir=$(large_parts "$LARGE_SIZE")
+    key=$(python3 "$ART" key)
+    write_body "$dir" "$key" "$RUN_DIR/$key.zst"   # upload_files sends DIR/<key>.zst
+    keys=$RUN_DIR/keys-large.txt
+    echo "$key" > "$keys"
+    for peer in $PEERS; do
+        [ "$peer" = nginx ] && continue
+        upload_files "$peer" "$keys" "$RUN_DIR"
+    done
+    rm -f "$RUN_DIR/$key.zst"
+    open_for_nginx
+    local size
+    size=$(curl -s -o /dev/null -w '%{size_download}' "$(peer_url polycache)/v1/artifacts/$key")
+    log "artifact body: $size bytes"
+    for peer in $PEERS; do   # warm-up: one pass each, to fill the page cache and the JIT
+        mapfile -t args < <(wrk_get_args "$peer" "$keys" 1 1 "$WARMUP")
+        wrk "${args[@]}" > /dev/null
+    done
+    for r in $(seq 1 "$ROUNDS"); do
+        for conns in 1 4; do
+            for peer in $PEERS; do
+                mapfile -t args < <(wrk_get_args "$peer" "$keys" "$(( conns < 2 ? 1 : 2 ))" "$conns" "$DURATION")
+                run_wrk large-reads "$peer" "size=$size;conns=$conns;round=$r" 0 "${args[@]}"
+            done
+        done
+    done
+}
+
+# ---- 3. writes ------------------------------------------------------------------------------
+clear_written() {
+    # Uploads of earlier rounds are deleted so the disk does not fill; every upload in a round
+    # still goes to a fresh key. (Deleting under a running Polycache is what an eviction does.)
+    find "$PC_STORAGE/artifacts" -name 'ffb*' -delete 2>/dev/null || true
+    rm -rf "$RUN_DIR/nginx/dav/put/"* "$TURBO_STORAGE/$TURBO_TEAM"/ffb* 2>/dev/null || true
+}
+
+bench_writes() {
+    log "== writes: PUT of verified artifacts"
+    start_peers
+    local dir r peer size run_id
+    # Keys of written artifacts start with ffb, so clear_written can find them.
+    dir=$(large_parts "$WRITE_SMALL_SIZE")
+    size=$(( $(stat -c %s "$dir/head.prefix") + 64 + $(stat -c %s "$dir/head.suffix") + $(stat -c %s "$dir/shared.zst") ))
+    for peer in $PEERS; do   # warm-up
+        run_id=ffb$(openssl rand -hex 23 | cut -c1-45)
+        wrk -t2 -c"$WRITE_SMALL_CONNS" -d"${WARMUP}s" -s "$BENCH_DIR/lib/put.lua" "$(peer_url "$peer")" -- \
+            "$dir" "$run_id" "$(peer_put_prefix "$peer")" "$(peer_suffix "$peer")" "$(peer_auth "$peer")" > /dev/null
+    done
+    clear_written
+    for r in $(seq 1 "$ROUNDS"); do
+        for peer in $PEERS; do
+            run_id=ffb$(openssl rand -hex 23 | cut -c1-45)
+            sync
+            run_wrk writes "$peer" "size=$size;conns=$WRITE_SMALL_CONNS;round=$r" "$size" \
+                -t2 -c"$WRITE_SMALL_CONNS" -d"${DURATION}s" --timeout 30s -s "$BENCH_DIR/lib/put.lua" "$(peer_url "$peer")" -- \
+                "$dir" "$run_id" "$(peer_put_prefix "$peer")" "$(peer_suffix "$peer")" "$(peer_auth "$peer")"
+            clear_written
+        done
+    done
+
+    # 256 MiB: hyperfine, one curl upload per run; the prepare step builds the body for a fresh
+    # key and syncs, so every run starts with no dirty pages left by the previous one.
+    dir=$(large_parts "$LARGE_SIZE")
+    size=$(( $(stat -c %s "$dir/head.prefix") + 64 + $(stat -c %s "$dir/head.suffix") + $(stat -c %s "$dir/shared.zst") ))
+    local body=$RUN_DIR/upload.zst keyfile=$RUN_DIR/upload.key json prepare cmd auth
+    prepare="k=ffb\$(openssl rand -hex 31 | cut -c1-61); echo \$k > $keyfile; python3 $ART head $dir \$k > $body; cat $dir/shared.zst >> $body; sync"
+    for r in $(seq 1 "$ROUNDS"); do
+        for peer in $PEERS; do
+            auth=$(peer_auth "$peer")
+            cmd="curl -sf -o /dev/null -H 'Content-Type: application/octet-stream'${auth:+ -H 'Authorization: $auth'} -T $body '$(peer_url "$peer")$(peer_put_prefix "$peer")'\$(cat $keyfile)'$(peer_suffix "$peer")'"
+            json=$RUN_DIR/hyperfine.json
+            local before
+            before=$(loadavg)
+            hyperfine --style none --runs "$WRITE_LARGE_RUNS" --warmup "$(( r == 1 ? 1 : 0 ))" \
+                --prepare "$prepare" --export-json "$json" "$cmd" > "$RUN_DIR/hyperfine.out" 2>&1 \
+                || die "hyperfine failed for $peer: $(tail -5 "$RUN_DIR/hyperfine.out")"
+            local median mbps
+            median=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][0]["median"])' "$json")
+            mbps=$(awk -v b="$size" -v s="$median" 'BEGIN { printf "%.2f", b / s / 1e6 }')
+            log "writes $peer size=$size: median $median s, $mbps MB/s (load $before)"
+            local full
+            full="hyperfine --runs $WRITE_LARGE_RUNS --prepare \"$prepare\" \"$cmd\""
+            record writes "$peer" "size=$size;conns=1;round=$r" mbps "$mbps" MB/s "$full" "$before"
+            record writes "$peer" "size=$size;conns=1;round=$r" seconds "$median" s "$full" "$before"
+            clear_written
+        done
+    done
+    rm -f "$body"
+}
+
+# ---- 4. memory ------------------------------------------------------------------------------
+SAMPLER_PID=""
+bench_memory() {
+    log "== memory: -Xmx$MEM_XMX, $MEM_PARALLEL concurrent $MEM_SIZE-byte uploads, then downloads"
+    mkdir -p "$RUN_DIR"
+    local storage=$RUN_DIR/memory dir pid samples=$RUN_DIR/memory-rss.txt i keys=() before transfers=()
+    dir=$(large_parts "$MEM_SIZE")
+    start_polycache memory "$MEM_PORT" "$storage" "-Xmx$MEM_XMX"
+    pid=$(server_pid memory)
+    # Sample the resident set every 100 ms; VmHWM is the kernel's own peak.
+    ( while [ -r "/proc/$pid/status" ]; do
+        awk -v t="$(date +%s.%N)" '/^VmRSS|^VmHWM/ { v[$1] = $2 } END { print t, v["VmRSS:"], v["VmHWM:"] }' "/proc/$pid/status"
+        sleep 0.1
+      done > "$samples" 2>/dev/null ) &
+    SAMPLER_PID=$!
+    local base_rss
+    sleep 0.5
+    base_rss=$(tail -1 "$samples" | cut -d' ' -f2)
+    for i in $(seq 1 "$MEM_PARALLEL"); do keys+=("$(python3 "$ART" key)"); done
+    before=$(loadavg)
+    local t0 t1 t2 codes=$RUN_DIR/memory-codes.txt
+    : > "$codes"
+    t0=$(date +%s.%N)
+    for key in "${keys[@]}"; do
+        # chunked upload from a pipe: no 1 GiB file per key on disk
+        { { python3 "$ART" head "$dir" "$key"; cat "$dir/shared.zst"; } \
+            | curl -s -o /dev/null -w '%{http_code}\n' -H 'Content-Type: application/octet-stream' \
+                -T - "http://127.0.0.1:$MEM_PORT/v1/artifacts/$key" >> "$codes"; } &
+        transfers+=($!)
+    done
+    wait_all "${transfers[@]}"
+    transfers=()
+    t1=$(date +%s.%N)
+    local up_rss_peak
+    up_rss_peak=$(awk -v t0="$t0" '$1 >= t0 && $2 > m { m = $2 } END { print m }' "$samples")
+    for key in "${keys[@]}"; do
+        curl -s -o /dev/null -w '%{http_code} %{size_download}\n' "http://127.0.0.1:$MEM_PORT/v1/artifacts/$key" >> "$codes" &
+        transfers+=($!)
+    done
+    wait_all "${transfers[@]}"
+    t2=$(date +%s.%N)
+    sleep 0.3
+    kill "$SAMPLER_PID" 2>/dev/null || true
+    wait "$SAMPLER_PID" 2>/dev/null || true
+    SAMPLER_PID=""
+    local ok_up ok_down down_rss_peak hwm body mbps_up mbps_down
+    ok_up=$(grep -c '^201$' "$codes" || true)
+    ok_down=$(grep -c '^200 ' "$codes" || true)
+    down_rss_peak=$(awk -v t1="$t1" '$1 >= t1 && $2 > m { m = $2 } END { print m }' "$samples")
+    hwm=$(awk '$3 > m { m = $3 } END { print m }' "$samples")
+    body=$(( $(stat -c %s "$dir/head.prefix") + 64 + $(stat -c %s "$dir/head.suffix") + $(stat -c %s "$dir/shared.zst") ))
+    mbps_up=$(awk -v n="$MEM_PARALLEL" -v b="$body" -v a="$t0" -v z="$t1" 'BEGIN { printf "%.2f", n * b / (z - a) / 1e6 }')
+    mbps_down=$(awk -v n="$MEM_PARALLEL" -v b="$body" -v a="$t1" -v z="$t2" 'BEGIN { printf "%.2f", n * b / (z - a) / 1e6 }')
+    log "memory: uploads $ok_up/$MEM_PARALLEL ok ($mbps_up MB/s), downloads $ok_down/$MEM_PARALLEL ok ($mbps_down MB/s)"
+    log "memory: RSS idle ${base_rss} kB, peak during uploads ${up_rss_peak} kB, during downloads ${down_rss_peak} kB, VmHWM ${hwm} kB"
+    grep -v '^201$' "$codes" | grep -v "^200 $body\$" | head -3 >&2 || true
+    local params="size=$body;parallel=$MEM_PARALLEL;xmx=$MEM_XMX" cmd
+    cmd="java -Xmx$MEM_XMX -jar polycache.war --max-size 2g; $MEM_PARALLEL x (artifacts.py head | curl -T - PUT) then $MEM_PARALLEL x curl GET; RSS from /proc/PID/status every 100 ms"
+    record memory polycache "$params" uploads_ok "$ok_up" count "$cmd" "$before"
+    record memory polycache "$params" downloads_ok "$ok_down" count "$cmd" "$before"
+    record memory polycache "$params" rss_idle "$base_rss" kB "$cmd" "$before"
+    record memory polycache "$params" rss_peak_uploads "$up_rss_peak" kB "$cmd" "$before"
+    record memory polycache "$params" rss_peak_downloads "$down_rss_peak" kB "$cmd" "$before"
+    record memory polycache "$params" vmhwm "$hwm" kB "$cmd" "$before"
+    record memory polycache "$params" upload_mbps "$mbps_up" MB/s "$cmd" "$before"
+    record memory polycache "$params" download_mbps "$mbps_down" MB/s "$cmd" "$before"
+    stop_server memory
+    rm -rf "$storage"
+}
+
+wait_all() { local j; for j in "$@"; do wait "$j" || true; done; }
+
+# ---- 8. scaling -----------------------------------------------------------------------------
+bench_scaling() {
+    log "== scaling: small reads by connections ($SCALE_CONNS) and by stored entries ($SCALE_ENTRIES)"
+    start_peers
+    load_small "$SMALL_ENTRIES"
+    local keys=$RUN_DIR/keys-$SMALL_ENTRIES.txt c peer n t0
+    warm_up "$keys"
+    for c in $SCALE_CONNS; do
+        for peer in $PEERS; do
+            mapfile -t args < <(wrk_get_args "$peer" "$keys" "$(( c < 2 ? 1 : 2 ))" "$c" "$SCALE_DURATION")
+            run_wrk scaling-conns "$peer" "size=$SMALL_SIZE;conns=$c;entries=$SMALL_ENTRIES" 0 "${args[@]}"
+        done
+    done
+    for n in $SCALE_ENTRIES; do
+        t0=$(date +%s)
+        load_small "$n"
+        for peer in $PEERS; do
+            mapfile -t args < <(wrk_get_args "$peer" "$RUN_DIR/keys-$n.txt" 2 64 "$SCALE_DURATION")
+            run_wrk scaling-entries "$peer" "size=$SMALL_SIZE;conns=64;entries=$n" 0 "${args[@]}"
+        done
+        if [ $(( $(date +%s) - t0 )) -gt "$SCALE_PREFILL_LIMIT" ]; then
+            log "level $n took over $SCALE_PREFILL_LIMIT s; not going further"
+            break
+        fi
+    done
+}
+
+# ---- experiment: what Jersey costs on the GET path, and what sendfile gives --------------------
+# PlainGet (bench/experiments) is a plain servlet on the same embedded Tomcat 10.1 with the
+# launcher's connector settings, answering GET /v1/artifacts/{key} from Polycache's own files
+# with the same headers. Two instances: bodies copied through the servlet stream, and bodies of
+# 48 KiB or more sent with Tomcat's sendfile. Not product code: it shows the headroom.
+PLAIN_PORT=${PLAIN_PORT:-38185}
+SENDFILE_PORT=${SENDFILE_PORT:-38186}
+start_plain() {
+    local name=$1 port=$2 mode=${3:-copy} jars=$RUN_DIR/launcher-jars
+    port_free "$port" || die "port $port is taken"
+    if [ ! -d "$jars" ]; then
+        mkdir -p "$jars"
+        (cd "$jars" && unzip -q -j "$WAR" 'WEB-INF/launcher/*.jar')
+    fi
+    timeout -k 10 "$SERVER_TIMEOUT" java -cp "$jars/*" "$BENCH_DIR/experiments/PlainGet.java" "$port" "$PC_STORAGE" "$mode" \
+        > "$RUN_DIR/$name.log" 2>&1 &
+    SERVER_PID[$name]=$!
+    wait_http "http://127.0.0.1:$port/v1/artifacts/00000000000000000000000000000000"
+    log "$name up on 127.0.0.1:$port ($mode)"
+}
+
+bench_jersey_cost() {
+    log "== experiment: Polycache vs a plain servlet on the same Tomcat, same files"
+    start_peers
+    [ -n "${SERVER_PID[plain]:-}" ] || start_plain plain "$PLAIN_PORT" copy
+    [ -n "${SERVER_PID[plain-sendfile]:-}" ] || start_plain plain-sendfile "$SENDFILE_PORT" sendfile
+    load_small "$SMALL_ENTRIES"
+    local keys=$RUN_DIR/keys-$SMALL_ENTRIES.txt r s port dir key lkeys=$RUN_DIR/keys-large-exp.txt
+    dir=$(large_parts "$LARGE_SIZE")
+    key=$(python3 "$ART" key)
+    write_body "$dir" "$key" "$RUN_DIR/$key.zst"
+    echo "$key" > "$lkeys"
+    upload_files polycache "$lkeys" "$RUN_DIR"
+    rm -f "$RUN_DIR/$key.zst"
+    local -A port_of=([polycache]=$PC_PORT [plain]=$PLAIN_PORT [plain-sendfile]=$SENDFILE_PORT)
+    for s in polycache plain plain-sendfile; do
+        wrk -t2 -c64 -d"${WARMUP}s" -s "$BENCH_DIR/lib/get.lua" "http://127.0.0.1:${port_of[$s]}" -- "$keys" /v1/artifacts/ > /dev/null
+        wrk -t1 -c1 -d"${WARMUP}s" -s "$BENCH_DIR/lib/get.lua" "http://127.0.0.1:${port_of[$s]}" -- "$lkeys" /v1/artifacts/ > /dev/null
+    done
+    for r in $(seq 1 "$ROUNDS"); do
+        for s in polycache plain plain-sendfile; do
+            port=${port_of[$s]}
+            run_wrk jersey-cost "$s" "what=small;size=$SMALL_SIZE;conns=64;round=$r" 0 \
+                -t2 -c64 -d"${DURATION}s" --timeout 10s -s "$BENCH_DIR/lib/get.lua" "http://127.0.0.1:$port" -- "$keys" /v1/artifacts/
+            run_wrk jersey-cost "$s" "what=large;size=$LARGE_SIZE;conns=1;round=$r" 0 \
+                -t1 -c1 -d"${DURATION}s" --timeout 10s -s "$BENCH_DIR/lib/get.lua" "http://127.0.0.1:$port" -- "$lkeys" /v1/artifacts/
+        done
+    done
+    stop_server plain
+    stop_server plain-sendfile
+}
+
+# ---- profiling: JFR recordings of Polycache under each load ---------------------------------
+# One Polycache with a JFR recording per load; the summaries (lib/jfr_top.py) go to
+# bench/results/profile-<run>-<load>.txt. Not timed: run it on its own, after the figures.
+PROFILE_PORT=${PROFILE_PORT:-38187}
+PROFILE_SECONDS=${PROFILE_SECONDS:-30}
+profile_one() {
+    local load=$1 storage=$RUN_DIR/profile-$1 jfr=$RUN_DIR/profile-$1.jfr out
+    out=$BENCH_DIR/results/profile-$RUN_ID-$load.txt
+    start_polycache "profile-$load" "$PROFILE_PORT" "$storage" \
+        "-XX:StartFlightRecording=filename=$jfr,settings=profile"
+    local url=http://127.0.0.1:$PROFILE_PORT dir key
+    case $load in
+        small-get)
+            python3 "$ART" small "$SMALL_DIR" "$SMALL_ENTRIES" "$SMALL_SIZE"
+            head -n "$SMALL_ENTRIES" "$SMALL_DIR/keys.txt" > "$RUN_DIR/profile-keys.txt"
+            PC_PORT=$PROFILE_PORT upload_files polycache "$RUN_DIR/profile-keys.txt" "$SMALL_DIR"
+            wrk -t2 -c64 -d"${WARMUP_MAX}s" -s "$BENCH_DIR/lib/get.lua" "$url" -- "$RUN_DIR/profile-keys.txt" /v1/artifacts/ > /dev/null
+            jcmd "$(server_pid "profile-$load")" JFR.stop > /dev/null 2>&1 || true
+            jcmd "$(server_pid "profile-$load")" JFR.start "filename=$jfr" settings=profile > /dev/null
+            wrk -t2 -c64 -d"${PROFILE_SECONDS}s" -s "$BENCH_DIR/lib/get.lua" "$url" -- "$RUN_DIR/profile-keys.txt" /v1/artifacts/ | grep '^BENCH' > "$out.wrk"
+            ;;
+        large-get)
+            dir=$(large_parts "$LARGE_SIZE")
+            key=$(python3 "$ART" key)
+            write_body "$dir" "$key" "$RUN_DIR/$key.zst"
+            echo "$key" > "$RUN_DIR/profile-keys.txt"
+            PC_PORT=$PROFILE_PORT upload_files polycache "$RUN_DIR/profile-keys.txt" "$RUN_DIR"
+            rm -f "$RUN_DIR/$key.zst"
+            jcmd "$(server_pid "profile-$load")" JFR.stop > /dev/null 2>&1 || true
+            jcmd "$(server_pid "profile-$load")" JFR.start "filename=$jfr" settings=profile > /dev/null
+            wrk -t1 -c1 -d"${PROFILE_SECONDS}s" -s "$BENCH_DIR/lib/get.lua" "$url" -- "$RUN_DIR/profile-keys.txt" /v1/artifacts/ | grep '^BENCH' > "$out.wrk"
+            ;;
+        small-put|large-put)
+            local size=4096 conns=8
+            [ "$load" = large-put ] && size=$LARGE_SIZE conns=1
+            dir=$(large_parts "$size")
+            wrk -t"$(( conns < 2 ? 1 : 2 ))" -c"$conns" -d10s -s "$BENCH_DIR/lib/put.lua" "$url" -- "$dir" "ffb$(openssl rand -hex 23 | cut -c1-45)" /v1/artifacts/ > /dev/null
+            jcmd "$(server_pid "profile-$load")" JFR.stop > /dev/null 2>&1 || true
+            jcmd "$(server_pid "profile-$load")" JFR.start "filename=$jfr" settings=profile > /dev/null
+            wrk -t"$(( conns < 2 ? 1 : 2 ))" -c"$conns" -d"${PROFILE_SECONDS}s" --timeout 60s -s "$BENCH_DIR/lib/put.lua" "$url" -- "$dir" "ffb$(openssl rand -hex 23 | cut -c1-45)" /v1/artifacts/ | grep '^BENCH' > "$out.wrk"
+            ;;
+    esac
+    jcmd "$(server_pid "profile-$load")" JFR.dump "filename=$jfr" > /dev/null
+    stop_server "profile-$load"
+    { echo "# $load, run $RUN_ID, commit $COMMIT, load $(loadavg)"; cat "$out.wrk"; python3 "$BENCH_DIR/lib/jfr_top.py" "$jfr" 40; } > "$out"
+    rm -f "$out.wrk"
+    rm -rf "$storage"
+    log "profile of $load: $out"
+}
+
+bench_profile() {
+    log "== profiles (JFR) of Polycache: ${PROFILE_LOADS:-small-get large-get small-put large-put}"
+    mkdir -p "$RUN_DIR"
+    local load
+    for load in ${PROFILE_LOADS:-small-get large-get small-put large-put}; do
+        profile_one "$load"
+    done
+}
+
+# ---- main -----------------------------------------------------------------------------------
+main() {
+    [ $# -gt 0 ] || set -- all
+    local what
+    for what in "$@"; do
+        case $what in
+            small-reads|large-reads|writes|memory|scaling|jersey-cost|profile|all|report) ;;
+            *) echo "usage: bench/run.sh [small-reads|large-reads|writes|memory|scaling|jersey-cost|profile|all|report]..." >&2; exit 2 ;;
+        esac
+    done
+    if [ "$*" != report ]; then
+        ensure_tools
+        ensure_war
+        mkdir -p "$RUN_DIR" "$GEN_DIR" "$(dirname "$RESULTS")"
+        trap cleanup EXIT
+        trap 'exit 130' INT TERM
+        log "run $RUN_ID, commit $COMMIT, nproc $(nproc), load $(loadavg)"
+    fi
+    for what in "$@"; do
+        case $what in
+            small-reads) bench_small_reads ;;
+            large-reads) bench_large_reads ;;
+            writes) bench_writes ;;
+            memory) bench_memory ;;
+            scaling) bench_scaling ;;
+            jersey-cost) bench_jersey_cost ;;
+            profile) bench_profile ;;
+            all) bench_small_reads; bench_scaling; bench_large_reads; bench_writes; bench_jersey_cost; bench_memory
+                 python3 "$BENCH_DIR/lib/report.py" "$RESULTS" "$RUN_ID" ;;
+            report) python3 "$BENCH_DIR/lib/report.py" "$RESULTS" ;;
+        esac
+    done
+}
+
+main "$@"
