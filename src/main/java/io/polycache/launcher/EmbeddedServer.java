@@ -65,6 +65,9 @@ public final class EmbeddedServer implements AutoCloseable {
         // refused from its Content-Length is never sent.
         connector.setProperty("continueResponseTiming", "onRead");
         connector.setProperty("server", "Polycache");
+        // Build tools fetch many small artifacts over few connections: do not close a busy
+        // connection every 100 requests (Tomcat's default).
+        connector.setProperty("maxKeepAliveRequests", "10000");
         tomcat.setConnector(connector);
 
         // Whatever escapes the webapp answers without a stack trace or the server's version.
