@@ -12,7 +12,8 @@
 # Usage: bench/deps/run.sh [--quick] [--no-install] [--only 5|6|7]...
 #   --quick       short runs for development (not for the published table)
 #   --no-install  do not apt-get/npm install the peers (they must already be there)
-# Environment: BD_PORT (18431), BD_VPORT (18432), BD_ROUNDS, BD_RUNS, BD_WRK_SECONDS, BD_JAVA_OPTS
+# Environment: BD_PORT (18431), BD_VPORT (18432), BD_ROUNDS (3), BD_RUNS6 (1) and BD_RUNS7 (3) runs of each
+#   command per round, BD_WRK_SECONDS (15), BD_FS ("disk tmpfs": where the row 6 checkout is), BD_JAVA_OPTS
 # Appends to bench/results/deps-hit.csv, deps-node-modules.csv, deps-assembly.csv:
 #   date,commit,nproc,loadavg,row,subject,param,metric,value,stddev,runs,command
 set -euo pipefail
@@ -34,11 +35,12 @@ done
 want() { [ -z "$ONLY" ] || [[ " $ONLY " == *" $1 "* ]]; }
 
 PORT=${BD_PORT:-18431}
+FSLIST=${BD_FS:-disk tmpfs}
 VPORT=${BD_VPORT:-18432}
 if [ $QUICK = 1 ]; then
-  ROUNDS=${BD_ROUNDS:-1}; RUNS=${BD_RUNS:-2}; WRK_SECONDS=${BD_WRK_SECONDS:-5}; WARM_SECONDS=2
+  ROUNDS=${BD_ROUNDS:-1}; RUNS6=${BD_RUNS6:-1}; RUNS7=${BD_RUNS7:-2}; WRK_SECONDS=${BD_WRK_SECONDS:-5}; WARM_SECONDS=2
 else
-  ROUNDS=${BD_ROUNDS:-3}; RUNS=${BD_RUNS:-2}; WRK_SECONDS=${BD_WRK_SECONDS:-15}; WARM_SECONDS=5
+  ROUNDS=${BD_ROUNDS:-3}; RUNS6=${BD_RUNS6:-1}; RUNS7=${BD_RUNS7:-3}; WRK_SECONDS=${BD_WRK_SECONDS:-15}; WARM_SECONDS=5
 fi
 
 log() { echo "[deps-bench $(date -u +%T)] $*" >&2; }
@@ -73,6 +75,7 @@ RUN_DATE=$(date -u +%FT%TZ)
 
 # ---------------------------------------------------------------- scratch, processes, cleanup
 WORK=$(mktemp -d /tmp/bd-run.XXXXXX)
+SHM=$(mktemp -d /dev/shm/bd-run.XXXXXX)
 PIDS=()
 cleanup() {
   local pid
@@ -83,7 +86,7 @@ cleanup() {
     for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
     kill -9 "$pid" 2>/dev/null || true
   done
-  rm -rf "$WORK"
+  rm -rf "$WORK" "$SHM"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -216,7 +219,7 @@ EOF
   PIDS+=($!)
   wait_http "http://127.0.0.1:$VPORT/-/ping" 60
 
-  CO=$WORK/checkout           # the "fresh checkout" every command restores node_modules into
+  CO=$WORK/checkout           # where the warm-up installs run
   mkdir -p "$CO"
   cp "$PROJECT/package.json" "$PROJECT/package-lock.json" "$CO/"
   NPM_FLAGS="--ignore-scripts --no-audit --no-fund --loglevel=error --update-notifier=false"
@@ -226,33 +229,40 @@ EOF
   (cd "$CO" && timeout 600 npm ci $NPM_FLAGS --cache "$WORK/npm-cache-v" --registry "http://127.0.0.1:$VPORT/" >/dev/null)
   [ "$(find "$CO/node_modules" -type f | wc -l)" -gt 1000 ] || { echo "npm ci gave no tree" >&2; exit 1; }
 
-  A="cd $CO && curl -sf -o deps.zip \$(curl -sf http://127.0.0.1:$PORT/v1/cache -F manager=npm -F 'versions=$VERSIONS' -F file=@package.json -F file=@package-lock.json | jq -r .download_url) && unzip -q deps.zip && rm deps.zip"
-  B="cd $CO && npm ci $NPM_FLAGS --cache $WORK/npm-cache"
-  BPO="cd $CO && npm ci $NPM_FLAGS --prefer-offline --cache $WORK/npm-cache"
-  C="cd $CO && npm ci $NPM_FLAGS --cache $WORK/npm-cache-v --registry http://127.0.0.1:$VPORT/"
-  PREP="rm -rf $CO/node_modules $CO/deps.zip"
-  PREPC="rm -rf $CO/node_modules $WORK/npm-cache-v"
-  # a fresh checkout restored by (a) is a working tree
-  bash -c "$PREP && $A" && [ -x "$CO/node_modules/.bin/jest" ] && (cd "$CO" && node_modules/.bin/jest --version >/dev/null) \
-    || { echo "the Polycache bundle did not restore a working node_modules" >&2; exit 1; }
-  names=(polycache-unzip npm-ci-warm npm-ci-warm-prefer-offline npm-ci-verdaccio)
-  cmds=("$A" "$B" "$BPO" "$C")
-  preps=("$PREP" "$PREP" "$PREP" "$PREPC")
-  for r in $(seq "$ROUNDS"); do
-    # interleaved: each round runs every command RUNS times, the order rotating between rounds
-    hf_prep=(); hf_name=(); hf_cmd=()
-    for i in 0 1 2 3; do
-      k=$(( (i + r - 1) % 4 ))
-      hf_prep+=(--prepare "${preps[$k]}"); hf_name+=(--command-name "${names[$k]}"); hf_cmd+=("${cmds[$k]}")
+  # the checkout on the disk (ext4 here, like a CI workspace), and on tmpfs, which takes the
+  # file system's cost of creating ~10,000 files out of the comparison
+  for FS in $FSLIST; do
+    if [ "$FS" = tmpfs ]; then CO=$SHM/checkout; else CO=$WORK/checkout-disk; fi
+    mkdir -p "$CO"
+    cp "$PROJECT/package.json" "$PROJECT/package-lock.json" "$CO/"
+    A="cd $CO && curl -sf -o deps.zip \$(curl -sf http://127.0.0.1:$PORT/v1/cache -F manager=npm -F 'versions=$VERSIONS' -F file=@package.json -F file=@package-lock.json | jq -r .download_url) && unzip -q deps.zip && rm deps.zip"
+    B="cd $CO && npm ci $NPM_FLAGS --cache $WORK/npm-cache"
+    BPO="cd $CO && npm ci $NPM_FLAGS --prefer-offline --cache $WORK/npm-cache"
+    C="cd $CO && npm ci $NPM_FLAGS --cache $WORK/npm-cache-v --registry http://127.0.0.1:$VPORT/"
+    PREP="rm -rf $CO/node_modules $CO/deps.zip"
+    PREPC="rm -rf $CO/node_modules $WORK/npm-cache-v"
+    # a fresh checkout restored by (a) is a working tree
+    bash -c "$PREP && $A" && [ -x "$CO/node_modules/.bin/jest" ] && (cd "$CO" && node_modules/.bin/jest --version >/dev/null) \
+      || { echo "the Polycache bundle did not restore a working node_modules" >&2; exit 1; }
+    names=(polycache-unzip npm-ci-warm npm-ci-warm-prefer-offline npm-ci-verdaccio)
+    cmds=("$A" "$B" "$BPO" "$C")
+    preps=("$PREP" "$PREP" "$PREP" "$PREPC")
+    for r in $(seq "$ROUNDS"); do
+      # interleaved: each round runs every command RUNS times, the order rotating between rounds
+      hf_prep=(); hf_name=(); hf_cmd=()
+      for i in 0 1 2 3; do
+        k=$(( (i + r - 1) % 4 ))
+        hf_prep+=(--prepare "${preps[$k]}"); hf_name+=(--command-name "${names[$k]}"); hf_cmd+=("${cmds[$k]}")
+      done
+      log "row 6 ($FS) round $r/$ROUNDS (load $(cut -d' ' -f1-3 /proc/loadavg))"
+      timeout 1800 hyperfine --shell=bash --style basic --runs "$RUNS6" "${hf_prep[@]}" "${hf_name[@]}" \
+        --export-json "$WORK/row6-$FS-$r.json" "${hf_cmd[@]}" >&2
     done
-    log "row 6 round $r/$ROUNDS (load $(cut -d' ' -f1-3 /proc/loadavg))"
-    timeout 1800 hyperfine --shell=bash --style basic --runs "$RUNS" "${hf_prep[@]}" "${hf_name[@]}" \
-      --export-json "$WORK/row6-$r.json" "${hf_cmd[@]}" >&2
-  done
-  for i in 0 1 2 3; do
-    line=$(python3 "$DEPS/aggregate.py" "$WORK"/row6-*.json | awk -F'\t' -v n="${names[$i]}" '$1 == n')
-    record deps-node-modules.csv 6 "${names[$i]}" "packages=$PACKAGES" seconds "$(cut -f2 <<<"$line")" \
-      "$(cut -f3 <<<"$line")" "$(cut -f6 <<<"$line")" "prepare: ${preps[$i]} ; ${cmds[$i]}"
+    for i in 0 1 2 3; do
+      line=$(python3 "$DEPS/aggregate.py" "$WORK"/row6-$FS-*.json | awk -F'\t' -v n="${names[$i]}" '$1 == n')
+      record deps-node-modules.csv 6 "${names[$i]}" "packages=$PACKAGES;fs=$FS" seconds "$(cut -f2 <<<"$line")" \
+        "$(cut -f3 <<<"$line")" "$(cut -f6 <<<"$line")" "prepare: ${preps[$i]} ; ${cmds[$i]}"
+    done
   done
 fi
 
@@ -266,7 +276,7 @@ if want 7; then
   for r in $(seq "$ROUNDS"); do
     log "row 7 round $r/$ROUNDS (load $(cut -d' ' -f1-3 /proc/loadavg))"
     if [ $((r % 2)) = 1 ]; then o=(0 1); else o=(1 0); fi
-    timeout 1800 hyperfine --shell=bash --style basic --runs $((RUNS + 1)) \
+    timeout 1800 hyperfine --shell=bash --style basic --runs "$RUNS7" \
       --prepare "${preps7[${o[0]}]}" --prepare "${preps7[${o[1]}]}" \
       --command-name "${names7[${o[0]}]}" --command-name "${names7[${o[1]}]}" \
       --export-json "$WORK/row7-$r.json" "${cmds7[${o[0]}]}" "${cmds7[${o[1]}]}" >&2
