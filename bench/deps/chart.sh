@@ -3,6 +3,7 @@
 # Left: row 6, time to node_modules (disk and tmpfs checkouts); right: row 7, bundle assembly.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+mkdir -p docs
 R=bench/results
 T=$(mktemp -d /tmp/bd-chart.XXXXXX)
 trap 'rm -rf "$T"' EXIT
@@ -35,9 +36,11 @@ set boxwidth 0.9
 set grid ytics
 set yrange [0:*]
 set xtics rotate by -20 noenhanced
-set key top left
+set key top right
 set ylabel "seconds (mean ± stddev, lower is better)"
-set title "Row 6: time to node_modules, 465 packages"
+set title "Row 6: time to node_modules, 465 packages" noenhanced
+set yrange [0:*]
+set offsets 0,0,0.15,0
 plot "$T/row6.dat" using 2:3:xtic(1) title "checkout on disk (ext4)" lc rgb "#4472c4", \
      "" using 4:5 title "checkout on tmpfs" lc rgb "#ed7d31"
 set title "Row 7: bundle ZIP assembly, 10,041 files"
