@@ -426,8 +426,8 @@ main() {
     local what
     for what in "$@"; do
         case $what in
-            small-reads|large-reads|writes|memory|scaling|jersey-cost|profile|all|report) ;;
-            *) echo "usage: bench/run.sh [small-reads|large-reads|writes|memory|scaling|jersey-cost|profile|all|report]..." >&2; exit 2 ;;
+            small-reads|large-reads|writes|memory|scaling|jersey-cost|profile|deps|all|report) ;;
+            *) echo "usage: bench/run.sh [small-reads|large-reads|writes|memory|scaling|jersey-cost|profile|deps|all|report]..." >&2; exit 2 ;;
         esac
     done
     if [ "$*" != report ]; then
@@ -447,6 +447,7 @@ main() {
             scaling) bench_scaling ;;
             jersey-cost) bench_jersey_cost ;;
             profile) bench_profile ;;
+            deps) bash "$BENCH_DIR/deps/run.sh" ;;
             all) bench_small_reads; bench_scaling; bench_large_reads; bench_writes; bench_jersey_cost; bench_memory
                  python3 "$BENCH_DIR/lib/report.py" "$RESULTS" "$RUN_ID" ;;
             report) python3 "$BENCH_DIR/lib/report.py" "$RESULTS" ;;
