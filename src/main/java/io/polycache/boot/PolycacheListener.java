@@ -13,6 +13,7 @@ import io.polycache.config.Settings;
 import io.polycache.config.SettingsException;
 import io.polycache.metrics.CacheMetrics;
 import io.polycache.store.ArtifactStore;
+import io.polycache.store.BlobFormat;
 import io.polycache.store.BlobStore;
 import io.polycache.store.FileStore;
 import io.polycache.store.LedgerSnapshot;
@@ -60,6 +61,7 @@ public final class PolycacheListener implements ServletContextListener {
         files = new FileStore(new ShardLayout(settings.storageDir()));
         try {
             files.open();
+            BlobFormat.upgrade(files); // before the ledger is loaded: it may remove its snapshot
         } catch (IOException e) {
             String message = "storage directory " + settings.storageDir() + " is not usable: " + e;
             LOG.severe("Polycache cannot start: " + message);

@@ -19,15 +19,20 @@ import java.util.Map;
 /**
  * The index file format (JSON):
  * <pre>
- * {"format":1, "hash":"…", "manager":"npm", "versions":{"node":"…","npm":"…"},
+ * {"format":2, "hash":"…", "manager":"npm", "versions":{"node":"…","npm":"…"},
  *  "root":"node_modules", "file_count":2, "installed_bytes":1234,
- *  "entries":{"node_modules/a/cli.js":{"sha256":"…","size":1200,"executable":true},
+ *  "entries":{"node_modules/a/cli.js":{"sha256":"…","size":1200,"executable":true,
+ *                                     "crc32":305419896,"stored_size":480,"stored_sha256":"…"},
  *             "node_modules/.bin/a":{"link":"../a/cli.js"}}}
  * </pre>
  * The totals come before the entries so that statistics read only the head of each index.
+ * {@code sha256} and {@code size} name the content; {@code crc32} is the content's CRC-32 and
+ * {@code stored_size}/{@code stored_sha256} describe the blob file, the content raw-deflated,
+ * which the ZIP copies as it is. Format 1 (before blobs were deflated) had none of the three;
+ * a store of that format is emptied of its dependency cache at start-up ({@code BlobFormat}).
  */
 public final class IndexCodec {
-    static final int FORMAT = 1;
+    static final int FORMAT = 2;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final JsonFactory FACTORY = JSON.getFactory();
 
@@ -56,6 +61,9 @@ public final class IndexCodec {
                     json.writeStringField("sha256", entry.blob().value());
                     json.writeNumberField("size", entry.size());
                     json.writeBooleanField("executable", entry.executable());
+                    json.writeNumberField("crc32", entry.crc32());
+                    json.writeNumberField("stored_size", entry.storedSize());
+                    json.writeStringField("stored_sha256", entry.storedSha256().value());
                 }
                 json.writeEndObject();
             }
@@ -80,11 +88,13 @@ public final class IndexCodec {
                 entries.add(IndexEntry.link(e.getKey(), value.get("link").asText()));
             } else {
                 Sha256 blob = Sha256.parseOrNull(value.path("sha256").asText());
-                if (blob == null) {
-                    throw new IOException("entry " + e.getKey() + " has no valid sha256");
+                Sha256 stored = Sha256.parseOrNull(value.path("stored_sha256").asText());
+                if (blob == null || stored == null) {
+                    throw new IOException("entry " + e.getKey() + " has no valid sha256 or stored_sha256");
                 }
                 entries.add(IndexEntry.file(e.getKey(), blob, value.path("size").asLong(),
-                        value.path("executable").asBoolean()));
+                        value.path("executable").asBoolean(), value.path("crc32").asLong(),
+                        value.path("stored_size").asLong(), stored));
             }
         }
         return new BundleIndex(new Sha256(json.path("hash").asText()), json.path("manager").asText(),

@@ -62,7 +62,8 @@ public final class TreeIngester {
                     entries.add(IndexEntry.link(f.path(), f.linkTarget()));
                 } else {
                     BlobStore.Blob blob = blobs.putFromTmp(f.file());
-                    entries.add(IndexEntry.file(f.path(), blob.sha256(), blob.size(), f.executable()));
+                    entries.add(IndexEntry.file(f.path(), blob.sha256(), blob.size(), f.executable(), blob.crc32(),
+                            blob.storedSize(), blob.storedSha256()));
                 }
             }
         } catch (IOException | RuntimeException e) {

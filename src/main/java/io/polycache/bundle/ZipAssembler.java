@@ -21,6 +21,12 @@ import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
  * every entry has the same timestamp, and nothing else varies. Unix modes travel in the external
  * attributes, which {@code unzip} honours: {@code 0755}/{@code 0644} for files, and
  * {@code 0120777} with the target as content for symbolic links.
+ *
+ * <p>Nothing is compressed here: blobs are stored raw-deflated ({@link BlobStore}), and each file
+ * entry is the blob's bytes copied as they are, with the CRC-32 and sizes the index records. The
+ * copy is checked against the index's length and SHA-256 of the stored bytes, so a blob changed
+ * on disk fails the build instead of reaching a client (checking the content itself would mean
+ * inflating every blob again).
  */
 public final class ZipAssembler {
     private static final int REGULAR = 0100000;
@@ -35,7 +41,6 @@ public final class ZipAssembler {
     /** Writes the bundle into a new file, which the caller then moves into place. */
     public void write(BundleIndex index, Path target) throws IOException {
         long time = fixedTime();
-        byte[] buffer = new byte[64 * 1024];
         try (ZipArchiveOutputStream zip = new ZipArchiveOutputStream(target)) {
             for (IndexEntry entry : index.entries()) {
                 ZipArchiveEntry zipEntry = new ZipArchiveEntry(entry.path());
@@ -47,31 +52,29 @@ public final class ZipAssembler {
                     zipEntry.setSize(target2.length);
                     zip.putArchiveEntry(zipEntry);
                     zip.write(target2);
+                    zip.closeArchiveEntry();
                 } else {
                     zipEntry.setMethod(ZipEntry.DEFLATED);
                     zipEntry.setUnixMode(REGULAR | (entry.executable() ? 0755 : 0644));
                     zipEntry.setSize(entry.size());
-                    zip.putArchiveEntry(zipEntry);
-                    copyVerified(entry, zip, buffer);
+                    zipEntry.setCrc(entry.crc32());
+                    zipEntry.setCompressedSize(entry.storedSize());
+                    copyVerified(entry, zipEntry, zip);
                 }
-                zip.closeArchiveEntry();
             }
             zip.finish();
         }
     }
 
-    /** Copies a blob, checking it is still the bytes the index names. */
-    private void copyVerified(IndexEntry entry, ZipArchiveOutputStream zip, byte[] buffer) throws IOException {
+    /** Copies a blob's stored bytes, checking they are still the bytes the index names. */
+    private void copyVerified(IndexEntry entry, ZipArchiveEntry zipEntry, ZipArchiveOutputStream zip)
+            throws IOException {
         MessageDigest digest = Sha256.newDigest();
-        long size = 0;
-        try (InputStream in = new DigestInputStream(blobs.open(entry.blob()), digest)) {
-            int n;
-            while ((n = in.read(buffer)) >= 0) {
-                zip.write(buffer, 0, n);
-                size += n;
-            }
+        try (InputStream in = new DigestInputStream(blobs.openStored(entry.blob()), digest)) {
+            zip.addRawArchiveEntry(zipEntry, in);
         }
-        if (size != entry.size() || !Sha256.of(digest).equals(entry.blob())) {
+        // The hash covers the length too: a shorter or longer blob fails here.
+        if (!Sha256.of(digest).equals(entry.storedSha256())) {
             throw new IOException("blob " + entry.blob() + " of " + entry.path() + " is corrupt");
         }
     }

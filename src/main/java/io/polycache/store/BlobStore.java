@@ -2,18 +2,29 @@ package io.polycache.store;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import java.security.DigestOutputStream;
 import java.security.MessageDigest;
+import java.util.zip.CRC32;
+import java.util.zip.Deflater;
+import java.util.zip.DeflaterOutputStream;
 
 /**
  * File blobs named by the SHA-256 of their content, each stored once however many installs
  * hold it ({@code objects/aa/bb/<sha256>}).
+ *
+ * <p>A blob file holds the content as a raw DEFLATE stream (no zlib or gzip header, level 6):
+ * exactly the bytes a ZIP entry of method 8 carries, so a bundle's ZIP copies them without
+ * compressing anything (see {@code ZipAssembler}). The name is still the hash of the
+ * <em>uncompressed</em> content, so deduplication is unchanged; the ledger accounts the stored
+ * (compressed) length.
  */
 public final class BlobStore {
+    /** The one compression level blobs are written at (zlib's default, as {@code zip} uses). */
+    public static final int LEVEL = 6;
+
     private final FileStore files;
     private final ShardLayout layout;
     private final SpaceLedger ledger;
@@ -25,13 +36,20 @@ public final class BlobStore {
         ledger.register(EntryKind.BLOB, sha -> Files.deleteIfExists(layout.object(new Sha256(sha))));
     }
 
-    /** A stored blob: its name and length. */
-    public record Blob(Sha256 sha256, long size) {}
+    /**
+     * A stored blob: the name and length of the content, the content's CRC-32 (as a ZIP entry
+     * records it), and the length and SHA-256 of the stored (deflated) bytes, which the ZIP
+     * assembly checks as it copies them.
+     */
+    public record Blob(Sha256 sha256, long size, long crc32, long storedSize, Sha256 storedSha256) {}
+
+    /** The stored form of a blob: the deflated bytes' length and hash. */
+    private record Stored(long size, Sha256 sha256) {}
 
     /**
-     * Stores the bytes of a finished file that lies under {@code tmp/}. The file is hashed and
-     * fsynced, then hard-linked into place, so storing costs no copy; when the blob is already
-     * there, nothing changes. The file itself is left to the caller.
+     * Stores the bytes of a finished file. The file is hashed; when the blob is not there yet,
+     * it is deflated into a new file under {@code tmp/}, fsynced, and linked into place (when it
+     * is, nothing is written). The file itself is left to the caller.
      *
      * <p>The blob is pinned for the caller's install: it stays until the install's index takes
      * it over ({@link SpaceLedger#pinsBecomeReferences}) or the install gives it up
@@ -40,35 +58,89 @@ public final class BlobStore {
      */
     public Blob putFromTmp(Path file) throws IOException {
         MessageDigest digest = Sha256.newDigest();
+        CRC32 crc = new CRC32();
         long size = 0;
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
+        byte[] buffer = new byte[64 * 1024];
+        try (InputStream in = Files.newInputStream(file)) {
             int n;
-            while ((n = channel.read(buffer)) >= 0) {
-                buffer.flip();
-                digest.update(buffer);
-                buffer.clear();
+            while ((n = in.read(buffer)) >= 0) {
+                digest.update(buffer, 0, n);
+                crc.update(buffer, 0, n);
                 size += n;
             }
-            // Before the index names this blob, its bytes must be on the device.
-            channel.force(true);
         }
         Sha256 sha256 = Sha256.of(digest);
-        if (!ledger.pinBlob(sha256.value())) {
-            try (SpaceLedger.Reservation space = ledger.reserve(size)) {
-                space.commitBlob(sha256.value(), size);
-            }
-        }
         Path target = layout.object(sha256);
-        try {
-            if (!Files.exists(target)) {
-                files.linkIntoPlaceIfAbsent(file, target);
+        Stored stored;
+        if (ledger.pinBlob(sha256.value())) {
+            try {
+                stored = Files.exists(target) ? describe(target) : deflateIntoPlace(file, target, buffer);
+            } catch (IOException | RuntimeException e) {
+                ledger.unpin(java.util.List.of(sha256.value()));
+                throw e;
             }
-        } catch (IOException | RuntimeException e) {
-            ledger.unpin(java.util.List.of(sha256.value()));
-            throw e;
+        } else {
+            Path temp = files.newTempFile(".blob");
+            try {
+                stored = deflate(file, temp, buffer);
+                try (SpaceLedger.Reservation space = ledger.reserve(stored.size())) {
+                    space.commitBlob(sha256.value(), stored.size());
+                }
+                try {
+                    if (Files.exists(target) || !files.linkIntoPlaceIfAbsent(temp, target)) {
+                        stored = describe(target); // written meanwhile, possibly by another zlib
+                    }
+                } catch (IOException | RuntimeException e) {
+                    ledger.unpin(java.util.List.of(sha256.value()));
+                    throw e;
+                }
+            } finally {
+                Files.deleteIfExists(temp);
+            }
         }
-        return new Blob(sha256, size);
+        return new Blob(sha256, size, crc.getValue(), stored.size(), stored.sha256());
+    }
+
+    /** The pinned blob's file is missing (a failed write): writes it again. */
+    private Stored deflateIntoPlace(Path file, Path target, byte[] buffer) throws IOException {
+        Path temp = files.newTempFile(".blob");
+        try {
+            Stored stored = deflate(file, temp, buffer);
+            return files.linkIntoPlaceIfAbsent(temp, target) ? stored : describe(target);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    /** Writes {@code file} raw-deflated into {@code temp} and fsyncs it. */
+    private static Stored deflate(Path file, Path temp, byte[] buffer) throws IOException {
+        MessageDigest digest = Sha256.newDigest();
+        Deflater deflater = new Deflater(LEVEL, true);
+        try (InputStream in = Files.newInputStream(file);
+                OutputStream out = new DeflaterOutputStream(
+                        new DigestOutputStream(Files.newOutputStream(temp), digest), deflater, 64 * 1024)) {
+            in.transferTo(out);
+        } finally {
+            deflater.end();
+        }
+        // Before the index names this blob, its bytes must be on the device.
+        FileStore.fsync(temp);
+        return new Stored(Files.size(temp), Sha256.of(digest));
+    }
+
+    /** The length and hash of a stored blob, as it is on disk. */
+    private static Stored describe(Path target) throws IOException {
+        MessageDigest digest = Sha256.newDigest();
+        long size = 0;
+        byte[] buffer = new byte[64 * 1024];
+        try (InputStream in = Files.newInputStream(target)) {
+            int n;
+            while ((n = in.read(buffer)) >= 0) {
+                digest.update(buffer, 0, n);
+                size += n;
+            }
+        }
+        return new Stored(size, Sha256.of(digest));
     }
 
     /** Gives up an install's pins on blobs it stored; blobs nothing else needs are deleted. */
@@ -80,7 +152,8 @@ public final class BlobStore {
         return Files.isRegularFile(layout.object(sha256));
     }
 
-    public InputStream open(Sha256 sha256) throws IOException {
+    /** The stored (raw-deflated) bytes of a blob. */
+    public InputStream openStored(Sha256 sha256) throws IOException {
         return Files.newInputStream(layout.object(sha256));
     }
 }
