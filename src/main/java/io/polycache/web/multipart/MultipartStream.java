@@ -3,6 +3,7 @@ package io.polycache.web.multipart;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -20,6 +21,8 @@ public final class MultipartStream {
     private final InputStream in;
     private final byte[] delimiter;
     private final byte[] buf;
+    /** Horspool's shift for each byte value (the distance from its last occurrence to the end). */
+    private final int[] shift = new int[256];
     private int pos;
     private int limit;
     private boolean eof;
@@ -36,6 +39,10 @@ public final class MultipartStream {
         this.in = in;
         this.delimiter = ("\r\n--" + boundary).getBytes(StandardCharsets.US_ASCII);
         this.buf = new byte[BUFFER + delimiter.length];
+        Arrays.fill(shift, delimiter.length);
+        for (int k = 0; k < delimiter.length - 1; k++) {
+            shift[delimiter[k] & 0xff] = delimiter.length - 1 - k;
+        }
         // The first delimiter has no CRLF before it; pretend it has, so one search finds all.
         buf[0] = '\r';
         buf[1] = '\n';
@@ -129,15 +136,27 @@ public final class MultipartStream {
         return limit - pos >= n;
     }
 
-    private int indexOfDelimiter() {
-        outer:
-        for (int i = pos; i <= limit - delimiter.length; i++) {
-            for (int j = 0; j < delimiter.length; j++) {
-                if (buf[i + j] != delimiter[j]) {
-                    continue outer;
-                }
+    /**
+     * The first start of the delimiter in {@code buf[pos, limit)}, or -1: Boyer-Moore-Horspool,
+     * which looks at the byte under the delimiter's last position and skips by how far that byte
+     * is from the delimiter's end (its full length when it does not occur in it), so over text
+     * that rarely contains the delimiter's bytes it reads about one byte in {@code delimiter.length}.
+     * A delimiter that starts here but ends past {@code limit} is not found; the caller keeps the
+     * last {@code delimiter.length - 1} bytes for the search after the next refill.
+     */
+    int indexOfDelimiter() {
+        final byte[] b = buf;
+        final byte[] d = delimiter;
+        final int last = d.length - 1;
+        final byte lastByte = d[last];
+        final int end = limit - d.length; // last possible start
+        int i = pos;
+        while (i <= end) {
+            byte c = b[i + last];
+            if (c == lastByte && Arrays.equals(b, i, i + last, d, 0, last)) {
+                return i;
             }
-            return i;
+            i += shift[c & 0xff];
         }
         return -1;
     }
@@ -145,6 +164,10 @@ public final class MultipartStream {
     /** The body of the current part: ends just before the next delimiter, which it consumes. */
     private final class PartBody extends InputStream {
         private boolean done;
+        /** Bytes from pos already searched and known to be part body (no delimiter starts in them). */
+        private int known;
+        /** Whether the delimiter starts right after those {@code known} bytes. */
+        private boolean delimiterNext;
 
         @Override
         public int read() throws IOException {
@@ -161,42 +184,67 @@ public final class MultipartStream {
             if (len == 0) {
                 return 0;
             }
+            while (known == 0) {
+                if (delimiterNext) {
+                    pos += delimiter.length;
+                    done = true;
+                    return -1;
+                }
+                search();
+            }
+            int n = Math.min(len, known);
+            System.arraycopy(buf, pos, b, off, n);
+            pos += n;
+            known -= n;
+            return n;
+        }
+
+        /** Finds the next stretch of body bytes from pos (and whether the delimiter ends it). */
+        private void search() throws IOException {
             while (true) {
                 fill(delimiter.length);
                 int at = indexOfDelimiter();
-                int available;
                 if (at >= 0) {
-                    available = at - pos;
-                    if (available == 0) {
-                        pos += delimiter.length;
-                        done = true;
-                        return -1;
-                    }
-                } else if (eof) {
-                    throw new MalformedMultipartException("body ends inside a part (no closing delimiter)");
-                } else {
-                    // The last bytes may be the start of a delimiter: keep them for the next search.
-                    available = limit - pos - (delimiter.length - 1);
-                    if (available <= 0) {
-                        fillMore();
-                        continue;
-                    }
+                    known = at - pos;
+                    delimiterNext = true;
+                    return;
                 }
-                int n = Math.min(len, available);
-                System.arraycopy(buf, pos, b, off, n);
-                pos += n;
-                return n;
+                if (eof) {
+                    throw new MalformedMultipartException("body ends inside a part (no closing delimiter)");
+                }
+                // The last bytes may be the start of a delimiter: keep them for the next search.
+                int body = limit - pos - (delimiter.length - 1);
+                if (body > 0) {
+                    known = body;
+                    return;
+                }
+                fill(limit - pos + 1);
             }
         }
 
-        private void fillMore() throws IOException {
-            fill(limit - pos + 1);
+        @Override
+        public long skip(long n) throws IOException {
+            long skipped = 0;
+            while (skipped < n && !done) {
+                while (known == 0 && !done) {
+                    if (delimiterNext) {
+                        pos += delimiter.length;
+                        done = true;
+                    } else {
+                        search();
+                    }
+                }
+                int step = (int) Math.min(n - skipped, known);
+                pos += step;
+                known -= step;
+                skipped += step;
+            }
+            return skipped;
         }
 
         void skipRest() throws IOException {
-            byte[] skip = new byte[8192];
-            while (read(skip, 0, skip.length) >= 0) {
-                // discard
+            while (!done) {
+                skip(Long.MAX_VALUE);
             }
         }
     }
