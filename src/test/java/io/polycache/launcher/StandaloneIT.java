@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,11 +28,26 @@ class StandaloneIT {
     @TempDir
     Path dir;
 
+    private final List<Process> launched = new ArrayList<>();
+
+    /** A failed assertion must not leave a server running. */
+    @AfterEach
+    void stopLeftovers() throws InterruptedException {
+        for (Process process : launched) {
+            if (process.isAlive()) {
+                process.destroyForcibly();
+                process.waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
     private Process launch(String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", TestServer.war().toAbsolutePath().toString()));
         command.addAll(List.of(args));
-        return new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+        Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+        launched.add(process);
+        return process;
     }
 
     private static String finish(Process process) throws Exception {
