@@ -64,6 +64,8 @@ public final class SpaceLedger {
     private final Map<EntryKind, Evictor> evictors = new EnumMap<>(EntryKind.class);
     private final ReentrantLock evictionLock = new ReentrantLock();
     private final LongAdder evictions = new LongAdder();
+    private final LongAdder[] kindCounts = adders();
+    private final LongAdder[] kindBytes = adders();
     private final LongAdder evictedBytes = new LongAdder();
 
     /**
@@ -130,13 +132,13 @@ public final class SpaceLedger {
                 entry.pins = 1;
             }
             held -= size;
-            used.addAndGet(size);
+            counted(entry, +1);
             Entry previous = entries.put(key(kind, name), entry);
             if (previous != null) {
                 synchronized (previous) {
                     previous.gone = true;
                 }
-                used.addAndGet(-previous.size);
+                counted(previous, -1);
                 occupied.addAndGet(-previous.size);
             }
         }
@@ -166,7 +168,7 @@ public final class SpaceLedger {
                 fresh.pins = 1;
                 if (entries.putIfAbsent(key, fresh) == null) {
                     held -= size;
-                    used.addAndGet(size);
+                    counted(fresh, +1);
                     return true;
                 }
             }
@@ -280,7 +282,7 @@ public final class SpaceLedger {
             }
             entry.gone = true;
         }
-        used.addAndGet(-entry.size);
+        counted(entry, -1);
         occupied.addAndGet(-entry.size);
         return true;
     }
@@ -372,7 +374,7 @@ public final class SpaceLedger {
             }
             if (entries.remove(key(EntryKind.BLOB, sha), entry)) {
                 entry.gone = true;
-                used.addAndGet(-entry.size);
+                counted(entry, -1);
                 occupied.addAndGet(-entry.size);
                 evictions.increment();
                 evictedBytes.add(entry.size);
@@ -408,17 +410,16 @@ public final class SpaceLedger {
         return evictedBytes.sum();
     }
 
-    /** Entries and bytes of one kind. */
+    /** Entries and bytes of one kind (kept as running totals: a scrape never walks the map). */
     public long[] countAndBytes(EntryKind kind) {
-        long count = 0;
-        long bytes = 0;
-        for (Entry entry : entries.values()) {
-            if (entry.kind == kind) {
-                count++;
-                bytes += entry.size;
-            }
-        }
-        return new long[] {count, bytes};
+        return new long[] {kindCounts[kind.ordinal()].sum(), kindBytes[kind.ordinal()].sum()};
+    }
+
+    /** Adds ({@code sign} +1) or removes (-1) an entry from the running totals. */
+    private void counted(Entry entry, int sign) {
+        used.addAndGet(sign * entry.size);
+        kindCounts[entry.kind.ordinal()].add(sign);
+        kindBytes[entry.kind.ordinal()].add(sign * entry.size);
     }
 
     // ---- persistence support -----------------------------------------------------------------
@@ -436,7 +437,7 @@ public final class SpaceLedger {
         Entry entry = new Entry(kind, name, size, lastUse);
         entry.refs = refs;
         if (entries.putIfAbsent(key(kind, name), entry) == null) {
-            used.addAndGet(size);
+            counted(entry, +1);
             occupied.addAndGet(size);
             lastTick.accumulateAndGet(lastUse, Math::max);
             return true;
@@ -476,6 +477,14 @@ public final class SpaceLedger {
     long tick() {
         long now = System.currentTimeMillis() * 1000;
         return lastTick.accumulateAndGet(now, (last, wall) -> Math.max(last + 1, wall));
+    }
+
+    private static LongAdder[] adders() {
+        LongAdder[] adders = new LongAdder[EntryKind.values().length];
+        for (int i = 0; i < adders.length; i++) {
+            adders[i] = new LongAdder();
+        }
+        return adders;
     }
 
     private static String key(EntryKind kind, String name) {

@@ -1,5 +1,6 @@
 package io.polycache.store;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -43,6 +44,7 @@ class SpaceLedgerTest {
         assertEquals(List.of("ARTIFACT:b"), evicted);
         assertTrue(ledger.contains(EntryKind.ARTIFACT, "a"));
         assertEquals(900, ledger.used());
+        assertArrayEquals(new long[] {3, 900}, ledger.countAndBytes(EntryKind.ARTIFACT));
     }
 
     @Test
@@ -120,9 +122,11 @@ class SpaceLedgerTest {
 
         assertEquals(List.of("BLOB:only-one"), evicted);
         assertTrue(ledger.contains(EntryKind.BLOB, "shared"));
+        assertArrayEquals(new long[] {1, 10}, ledger.countAndBytes(EntryKind.BLOB));
         ledger.dereference(List.of("shared"));
         assertFalse(ledger.contains(EntryKind.BLOB, "shared"));
         assertEquals(0, ledger.used());
+        assertArrayEquals(new long[] {0, 0}, ledger.countAndBytes(EntryKind.BLOB));
     }
 
     @Test
