@@ -19,8 +19,6 @@ import java.io.OutputStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The cache's instruments, named for what they count. Everything that records a figure goes
@@ -28,8 +26,9 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class CacheMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    private final ConcurrentHashMap<String, LongAdder> hits = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, LongAdder> misses = new ConcurrentHashMap<>();
+    private static final String HITS = "polycache_cache_hits";
+    private static final String MISSES = "polycache_cache_misses";
+
     private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
 
     public CacheMetrics(SpaceLedger ledger) {
@@ -77,13 +76,11 @@ public final class CacheMetrics {
     }
 
     public void hit(String protocol) {
-        Counter.builder("polycache_cache_hits").tag("protocol", protocol).register(registry).increment();
-        hits.computeIfAbsent(protocol, p -> new LongAdder()).increment();
+        Counter.builder(HITS).tag("protocol", protocol).register(registry).increment();
     }
 
     public void miss(String protocol) {
-        Counter.builder("polycache_cache_misses").tag("protocol", protocol).register(registry).increment();
-        misses.computeIfAbsent(protocol, p -> new LongAdder()).increment();
+        Counter.builder(MISSES).tag("protocol", protocol).register(registry).increment();
     }
 
     public void verificationFailure(String protocol) {
@@ -108,25 +105,26 @@ public final class CacheMetrics {
 
     /** Hits / (hits + misses) since start, for one protocol or all (null); NaN before any. */
     public double hitRatio(String protocol) {
-        long h = sum(hits, protocol);
-        long m = sum(misses, protocol);
+        long h = hits(protocol);
+        long m = misses(protocol);
         return h + m == 0 ? Double.NaN : (double) h / (h + m);
     }
 
     public long hits(String protocol) {
-        return sum(hits, protocol);
+        return count(HITS, protocol);
     }
 
     public long misses(String protocol) {
-        return sum(misses, protocol);
+        return count(MISSES, protocol);
     }
 
-    private static long sum(ConcurrentHashMap<String, LongAdder> counts, String protocol) {
+    /** A counter's total, for one protocol or all (null), read from the registry itself. */
+    private long count(String name, String protocol) {
+        var search = registry.find(name);
         if (protocol != null) {
-            LongAdder adder = counts.get(protocol);
-            return adder == null ? 0 : adder.sum();
+            search = search.tag("protocol", protocol);
         }
-        return counts.values().stream().mapToLong(LongAdder::sum).sum();
+        return (long) search.counters().stream().mapToDouble(Counter::count).sum();
     }
 
     /** Writes the Prometheus text exposition. */

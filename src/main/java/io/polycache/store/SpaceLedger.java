@@ -468,11 +468,6 @@ public final class SpaceLedger {
         }
     }
 
-    /** Forgets entries whose files are gone (found by a scan). */
-    void restoreRemoval(EntryKind kind, String name) {
-        removed(kind, name);
-    }
-
     /** A strictly increasing recency stamp, close to wall-clock microseconds. */
     long tick() {
         long now = System.currentTimeMillis() * 1000;

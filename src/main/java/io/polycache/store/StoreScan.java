@@ -144,7 +144,7 @@ public final class StoreScan {
             }
         }
         for (String name : missing) {
-            ledger.restoreRemoval(kind, name);
+            ledger.removed(kind, name);
         }
     }
 

@@ -5,6 +5,7 @@ import io.polycache.artifact.ArtifactService.ArtifactInfo;
 import io.polycache.artifact.ArtifactService.OpenArtifact;
 import io.polycache.store.CacheKey;
 import io.polycache.store.InvalidKeyException;
+import io.polycache.web.filter.Exchanges;
 import io.polycache.web.filter.MetricsFilter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
@@ -32,8 +33,6 @@ public final class ArtifactReadFilter extends HttpFilter {
     static final String ZSTD = "application/zstd";
     static final String HASH_HEADER = "X-Artifact-Hash";
     static final String NOT_FOUND = "Artifact not found";
-    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
-            new com.fasterxml.jackson.databind.ObjectMapper();
 
     private ArtifactService artifacts;
 
@@ -58,13 +57,13 @@ public final class ArtifactReadFilter extends HttpFilter {
         try {
             key = CacheKey.parse(keyText(request));
         } catch (InvalidKeyException e) {
-            error(response, 400, e.getMessage());
+            Exchanges.writeError(response, 400, e.getMessage());
             return;
         }
         if (head) {
             Optional<ArtifactInfo> info = artifacts.head(key);
             if (info.isEmpty()) {
-                error(response, 404, NOT_FOUND);
+                Exchanges.writeError(response, 404, NOT_FOUND);
             } else {
                 headers(response, info.get());
             }
@@ -72,7 +71,7 @@ public final class ArtifactReadFilter extends HttpFilter {
         }
         Optional<OpenArtifact> found = artifacts.open(key);
         if (found.isEmpty()) {
-            error(response, 404, NOT_FOUND);
+            Exchanges.writeError(response, 404, NOT_FOUND);
             return;
         }
         try (OpenArtifact artifact = found.get()) {
@@ -92,7 +91,7 @@ public final class ArtifactReadFilter extends HttpFilter {
 
     /** What follows {@code /v1/artifacts/} (the filter is mapped there). */
     private static String keyText(HttpServletRequest request) {
-        String path = request.getServletPath() + (request.getPathInfo() == null ? "" : request.getPathInfo());
+        String path = Exchanges.path(request);
         return path.substring(Math.min(path.length(), PREFIX.length()));
     }
 
@@ -101,15 +100,6 @@ public final class ArtifactReadFilter extends HttpFilter {
         response.setContentType(ZSTD);
         response.setContentLengthLong(info.size());
         response.setHeader(HASH_HEADER, info.hash());
-    }
-
-    /** The error body every mapper writes: {@code {"error": "..."}}. */
-    private static void error(HttpServletResponse response, int status, String message) throws IOException {
-        byte[] body = JSON.writeValueAsBytes(java.util.Map.of("error", message));
-        response.setStatus(status);
-        response.setContentType("application/json");
-        response.setContentLength(body.length);
-        response.getOutputStream().write(body);
     }
 
     private static void copy(OpenArtifact artifact, ServletOutputStream out) throws IOException {

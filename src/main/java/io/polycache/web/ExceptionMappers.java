@@ -79,10 +79,9 @@ public final class ExceptionMappers {
             if (family == Response.Status.Family.SERVER_ERROR) {
                 return new Unexpected().toResponse(e);
             }
-            for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
-                if (cause instanceof RequestTooLargeException tooLarge) {
-                    return new TooLarge().toResponse(tooLarge);
-                }
+            var tooLarge = RequestTooLargeException.findIn(e);
+            if (tooLarge.isPresent()) {
+                return new TooLarge().toResponse(tooLarge.get());
             }
             Response.StatusType status = original.getStatusInfo();
             Response.ResponseBuilder answer = Response.fromResponse(Errors.of(status.getStatusCode(),
@@ -96,10 +95,9 @@ public final class ExceptionMappers {
         @Override
         public Response toResponse(Throwable e) {
             // Readers inside Jersey (JSON, multipart) may wrap a size-limit failure.
-            for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
-                if (cause instanceof RequestTooLargeException tooLarge) {
-                    return new TooLarge().toResponse(tooLarge);
-                }
+            var tooLarge = RequestTooLargeException.findIn(e);
+            if (tooLarge.isPresent()) {
+                return new TooLarge().toResponse(tooLarge.get());
             }
             String id = UUID.randomUUID().toString().substring(0, 8);
             LOG.log(Level.SEVERE, "Request " + id + " failed", e);

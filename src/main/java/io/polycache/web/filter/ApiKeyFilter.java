@@ -120,28 +120,20 @@ public final class ApiKeyFilter extends HttpFilter {
     }
 
     private static boolean isHealthCheck(HttpServletRequest request) {
-        return isRead(request.getMethod()) && path(request).equals("/health");
+        return isRead(request.getMethod()) && Exchanges.path(request).equals("/health");
     }
 
     private static boolean isMetricsScrape(HttpServletRequest request) {
-        return isRead(request.getMethod()) && path(request).equals("/metrics");
-    }
-
-    private static String path(HttpServletRequest request) {
-        return request.getServletPath() + (request.getPathInfo() == null ? "" : request.getPathInfo());
+        return isRead(request.getMethod()) && Exchanges.path(request).equals("/metrics");
     }
 
     private static void refuse(HttpServletRequest request, HttpServletResponse response, int status, String message)
             throws IOException {
         LOG.warning("Refused " + status + " (" + message + ") to " + request.getRemoteAddr() + ": "
                 + request.getMethod() + " " + request.getRequestURI());
-        response.setStatus(status);
         if (status == 401) {
             response.setHeader("WWW-Authenticate", "Bearer realm=\"polycache\"");
         }
-        response.setContentType("application/json");
-        byte[] body = ("{\"error\":\"" + message + "\"}").getBytes(StandardCharsets.UTF_8);
-        response.setContentLength(body.length);
-        response.getOutputStream().write(body);
+        Exchanges.writeError(response, status, message);
     }
 }

@@ -48,7 +48,7 @@ public final class MetricsFilter extends HttpFilter {
             if (request.getAttribute(SENT_BYTES_ATTRIBUTE) instanceof Long sendfile) {
                 sent += sendfile; // went out by sendfile, past every stream
             }
-            record(request.getMethod(), path(request), response.getStatus(), countedRequest.bytes(), sent);
+            record(request.getMethod(), Exchanges.path(request), response.getStatus(), countedRequest.bytes(), sent);
         }
     }
 
@@ -75,10 +75,6 @@ public final class MetricsFilter extends HttpFilter {
             return DEPS;
         }
         return OPS;
-    }
-
-    private static String path(HttpServletRequest request) {
-        return request.getServletPath() + (request.getPathInfo() == null ? "" : request.getPathInfo());
     }
 
     private static final class CountingRequest extends HttpServletRequestWrapper {

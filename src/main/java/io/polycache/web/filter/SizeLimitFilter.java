@@ -46,31 +46,18 @@ public final class SizeLimitFilter extends HttpFilter {
         } catch (RequestTooLargeException | ServletException e) {
             // Normally a mapper answers 413. A body that the container or Jersey reads before
             // any resource does (a form-encoded PUT, say) fails outside the mappers' reach.
-            RequestTooLargeException tooLarge = causeOf(e);
-            if (tooLarge == null || response.isCommitted()) {
+            var tooLarge = RequestTooLargeException.findIn(e);
+            if (tooLarge.isEmpty() || response.isCommitted()) {
                 throw e;
             }
             response.resetBuffer();
-            response.setStatus(413);
             response.setHeader("Connection", "close");
-            response.setContentType("application/json");
-            response.getOutputStream().write(("{\"error\":\"" + tooLarge.getMessage() + "\"}")
-                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            Exchanges.writeError(response, 413, tooLarge.get().getMessage());
         }
-    }
-
-    private static RequestTooLargeException causeOf(Throwable e) {
-        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            if (cause instanceof RequestTooLargeException tooLarge) {
-                return tooLarge;
-            }
-        }
-        return null;
     }
 
     private long limitFor(HttpServletRequest request) {
-        String path = request.getServletPath() + (request.getPathInfo() == null ? "" : request.getPathInfo());
-        return path.startsWith(ARTIFACTS) ? maxArtifactSize : maxRequestSize;
+        return Exchanges.path(request).startsWith(ARTIFACTS) ? maxArtifactSize : maxRequestSize;
     }
 
     private static final class LimitedRequest extends HttpServletRequestWrapper {
