@@ -239,8 +239,9 @@ EOF
     B="cd $CO && npm ci $NPM_FLAGS --cache $WORK/npm-cache"
     BPO="cd $CO && npm ci $NPM_FLAGS --prefer-offline --cache $WORK/npm-cache"
     C="cd $CO && npm ci $NPM_FLAGS --cache $WORK/npm-cache-v --registry http://127.0.0.1:$VPORT/"
-    PREP="rm -rf $CO/node_modules $CO/deps.zip"
-    PREPC="rm -rf $CO/node_modules $WORK/npm-cache-v"
+    # sync: no command pays for the write-back of the tree the one before it wrote or removed
+    PREP="rm -rf $CO/node_modules $CO/deps.zip && sync"
+    PREPC="rm -rf $CO/node_modules $WORK/npm-cache-v && sync"
     # a fresh checkout restored by (a) is a working tree
     bash -c "$PREP && $A" && [ -x "$CO/node_modules/.bin/jest" ] && (cd "$CO" && node_modules/.bin/jest --version >/dev/null) \
       || { echo "the Polycache bundle did not restore a working node_modules" >&2; exit 1; }
