@@ -17,10 +17,10 @@ import java.io.IOException;
 /**
  * Counts every request by protocol, method and status, with the bytes it moved; the outermost
  * filter, so refusals count too. Polykit hits, misses and refused uploads follow from the status
- * alone, which keeps the services free of bookkeeping.
+ * alone (CacheMetrics.request), which keeps the services free of bookkeeping.
  */
 public final class MetricsFilter extends HttpFilter {
-    public static final String POLYKIT = "polykit";
+    public static final String POLYKIT = CacheMetrics.POLYKIT;
     public static final String DEPS = "deps";
     public static final String OPS = "ops";
     /** Request attribute with the bytes a handler sent by sendfile (see web.ArtifactReadFilter). */
@@ -53,18 +53,7 @@ public final class MetricsFilter extends HttpFilter {
     }
 
     private void record(String method, String path, int status, long in, long out) {
-        String protocol = protocolOf(path);
-        metrics.request(protocol, method, status, in, out);
-        if (protocol.equals(POLYKIT)) {
-            boolean read = method.equals("GET") || method.equals("HEAD");
-            if (read && status == 200) {
-                metrics.hit(POLYKIT);
-            } else if (read && status == 404) {
-                metrics.miss(POLYKIT);
-            } else if (method.equals("PUT") && status == 422) {
-                metrics.verificationFailure(POLYKIT);
-            }
-        }
+        metrics.request(protocolOf(path), method, status, in, out);
     }
 
     static String protocolOf(String path) {
