@@ -17,14 +17,20 @@ import java.util.concurrent.locks.ReentrantLock;
  * stripe (never a global lock), so of concurrent writers exactly one commits and the stored
  * bytes are exactly that writer's. A crash between the two renames leaves a data file without
  * metadata, which readers ignore and the next commit replaces.
+ *
+ * <p>Metadata of recently used artifacts is also kept in memory ({@link RecentMetadata}); it is
+ * filled and emptied only under the key's lock, so it always agrees with the files.
  */
 public final class ArtifactStore {
     private static final int STRIPES = 256;
+    /** Metadata files are a few hundred bytes: this holds the hot set of most caches in ~8 MiB. */
+    static final int RECENT_METADATA = 16_384;
 
     private final FileStore files;
     private final ShardLayout layout;
     private final SpaceLedger ledger;
     private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
+    private final RecentMetadata recent = new RecentMetadata(RECENT_METADATA);
 
     public ArtifactStore(FileStore files, SpaceLedger ledger) {
         this.files = files;
@@ -50,11 +56,20 @@ public final class ArtifactStore {
 
     /** The artifact's metadata bytes, or empty when it is not stored. */
     public Optional<byte[]> metadata(CacheKey key) throws IOException {
-        byte[] metadata;
-        try {
-            metadata = Files.readAllBytes(layout.artifactMetadata(key));
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
+        byte[] metadata = recent.get(key.value());
+        if (metadata == null) {
+            // Read under the key's lock, so that a commit or delete cannot slip in between the
+            // read and the caching: what is cached is what is on disk.
+            ReentrantLock lock = stripeOf(key);
+            lock.lock();
+            try {
+                metadata = Files.readAllBytes(layout.artifactMetadata(key));
+                recent.put(key.value(), metadata);
+            } catch (NoSuchFileException e) {
+                return Optional.empty();
+            } finally {
+                lock.unlock();
+            }
         }
         ledger.touch(EntryKind.ARTIFACT, key.value());
         return Optional.of(metadata);
@@ -66,13 +81,15 @@ public final class ArtifactStore {
         if (metadata.isEmpty()) {
             return Optional.empty();
         }
+        Path path = layout.artifactData(key);
         FileChannel data;
         try {
-            data = FileChannel.open(layout.artifactData(key), StandardOpenOption.READ);
+            data = FileChannel.open(path, StandardOpenOption.READ);
         } catch (NoSuchFileException e) {
+            recent.remove(key.value());
             return Optional.empty(); // deleted between the two opens
         }
-        return Optional.of(new StoredArtifact(metadata.get(), data, data.size(), layout.artifactData(key)));
+        return Optional.of(new StoredArtifact(metadata.get(), data, data.size(), path));
     }
 
     /**
@@ -96,6 +113,7 @@ public final class ArtifactStore {
                 }
                 files.moveIntoPlace(tempData, layout.artifactData(key));
                 files.moveIntoPlace(tempMeta, layout.artifactMetadata(key));
+                recent.put(key.value(), metadata);
                 space.commit(EntryKind.ARTIFACT, key.value(), size);
             } finally {
                 lock.unlock();
@@ -110,6 +128,7 @@ public final class ArtifactStore {
         ReentrantLock lock = stripeOf(key);
         lock.lock();
         try {
+            recent.remove(key.value());
             Files.deleteIfExists(layout.artifactMetadata(key));
             Files.deleteIfExists(layout.artifactData(key));
         } finally {

@@ -33,11 +33,17 @@ public final class ShardLayout {
     }
 
     public Path artifactData(CacheKey key) {
-        return shard(artifactsDir(), key.value()).resolve(key.value() + ".zst");
+        return artifactFile(key, ".zst");
     }
 
     public Path artifactMetadata(CacheKey key) {
-        return shard(artifactsDir(), key.value()).resolve(key.value() + ".json");
+        return artifactFile(key, ".json");
+    }
+
+    /** One string, one resolve: this runs twice on every artifact read. */
+    private Path artifactFile(CacheKey key, String suffix) {
+        String name = key.value();
+        return root.resolve("artifacts/" + name.substring(0, 2) + '/' + name.substring(2, 4) + '/' + name + suffix);
     }
 
     /** Deduplicated file blobs of installed dependencies, named by their content's SHA-256. */

@@ -136,4 +136,42 @@ class ArtifactStoreTest {
         store.commit(key, temp("data"), metadata, space());
         assertArrayEquals(metadata, store.metadata(key).orElseThrow());
     }
+
+    @Test
+    void aDeletedAndRecommittedKeyIsReadWithItsNewMetadata() throws IOException {
+        store.commit(key, temp("first"), "{\"hash\":\"1\"}".getBytes(StandardCharsets.UTF_8), space());
+        assertEquals("{\"hash\":\"1\"}", new String(store.metadata(key).orElseThrow(), StandardCharsets.UTF_8));
+
+        store.delete(key);
+        assertTrue(store.metadata(key).isEmpty());
+        assertTrue(store.open(key).isEmpty());
+
+        store.commit(key, temp("second"), "{\"hash\":\"2\"}".getBytes(StandardCharsets.UTF_8), space());
+        try (StoredArtifact artifact = store.open(key).orElseThrow()) {
+            assertEquals("{\"hash\":\"2\"}", new String(artifact.metadata(), StandardCharsets.UTF_8));
+            assertEquals(6, artifact.size());
+        }
+    }
+
+    @Test
+    void metadataOfAnArtifactStoredBeforeStartIsReadFromItsFile() throws IOException {
+        store.commit(key, temp("data"), "{\"hash\":\"h\"}".getBytes(StandardCharsets.UTF_8), space());
+        // a new store over the same directory, as after a restart: nothing in memory
+        ArtifactStore reopened = new ArtifactStore(files, SpaceLedger.unbounded());
+
+        assertEquals("{\"hash\":\"h\"}", new String(reopened.metadata(key).orElseThrow(), StandardCharsets.UTF_8));
+        try (StoredArtifact artifact = reopened.open(key).orElseThrow()) {
+            assertEquals(4, artifact.size());
+        }
+    }
+
+    @Test
+    void dataRemovedBehindTheStoresBackReadsAsMissing() throws IOException {
+        store.commit(key, temp("data"), "{\"hash\":\"h\"}".getBytes(StandardCharsets.UTF_8), space());
+        assertTrue(store.open(key).isPresent());
+
+        Files.delete(root.resolve("artifacts/01/23/" + key + ".zst"));
+
+        assertTrue(store.open(key).isEmpty());
+    }
 }
