@@ -8,9 +8,10 @@ import java.security.MessageDigest;
 
 /**
  * Reads the upload once: every byte read is also written to the temp file and fed to the
- * digest of the stored body. Read failures become {@link UploadReadException} (the client's
- * problem), write failures {@link UncheckedIOException} (ours), so neither is taken for
- * malformed content by the readers layered on top.
+ * digest of the stored body (unless the digest is null: left to another thread). Read failures
+ * become {@link UploadReadException} (the client's problem), write failures
+ * {@link UncheckedIOException} (ours), so neither is taken for malformed content by the readers
+ * layered on top.
  */
 final class TeeInputStream extends InputStream {
     private final InputStream in;
@@ -45,7 +46,9 @@ final class TeeInputStream extends InputStream {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            digest.update(b, off, n);
+            if (digest != null) {
+                digest.update(b, off, n);
+            }
             count += n;
         }
         return n;
@@ -57,6 +60,11 @@ final class TeeInputStream extends InputStream {
         while (read(buffer, 0, buffer.length) >= 0) {
             // keep reading
         }
+    }
+
+    /** Closes the copy's stream (not the request's). */
+    void closeCopy() throws IOException {
+        copy.close();
     }
 
     long count() {

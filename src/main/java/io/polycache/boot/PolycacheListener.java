@@ -47,6 +47,7 @@ public final class PolycacheListener implements ServletContextListener {
     private SpaceLedger ledger;
     private Thread scan;
     private CacheMetrics metrics;
+    private ArtifactService artifactService;
 
     @Override
     public void contextInitialized(ServletContextEvent event) {
@@ -81,6 +82,7 @@ public final class PolycacheListener implements ServletContextListener {
         }
         SpaceLedger ledger = new SpaceLedger(settings.maxCacheSize(), settings.maxCacheSizeHard());
         ArtifactStore artifacts = new ArtifactStore(files, ledger);
+        artifactService = new ArtifactService(artifacts);
         metrics = new CacheMetrics(ledger);
         context.setAttribute(CacheMetrics.class.getName(), metrics);
         BlobStore blobs = new BlobStore(files, ledger);
@@ -94,7 +96,7 @@ public final class PolycacheListener implements ServletContextListener {
             LOG.severe("Polycache cannot start: " + message);
             throw new StartupException(message, e);
         }
-        Services services = new Services(files, ledger, metrics, new ArtifactService(artifacts), deps,
+        Services services = new Services(files, ledger, metrics, artifactService, deps,
                 settings.deps().baseUrl());
         context.setAttribute(Settings.class.getName(), settings);
         context.setAttribute(Services.ATTRIBUTE, services);
@@ -147,6 +149,9 @@ public final class PolycacheListener implements ServletContextListener {
     public void contextDestroyed(ServletContextEvent event) {
         if (deps != null) {
             deps.close(); // kills running installs before tmp/ is emptied under them
+        }
+        if (artifactService != null) {
+            artifactService.close();
         }
         if (files == null) {
             return;

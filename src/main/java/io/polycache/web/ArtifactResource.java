@@ -7,6 +7,8 @@ import jakarta.inject.Inject;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,9 +25,10 @@ public final class ArtifactResource {
     }
 
     @PUT
-    public Response put(@PathParam("key") String key, InputStream body) throws IOException {
+    public Response put(@PathParam("key") String key, @Context HttpHeaders headers, InputStream body)
+            throws IOException {
         CacheKey cacheKey = CacheKey.parse(key);
-        ArtifactInfo info = artifacts.put(cacheKey, body);
+        ArtifactInfo info = artifacts.put(cacheKey, body, headers.getLength());
         return Response.status(201)
                 .entity(Map.of("cache_key", cacheKey.value(), "hash", info.hash(), "size", info.size()))
                 .type("application/json")
