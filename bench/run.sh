@@ -160,23 +160,28 @@ bench_writes() {
     log "== writes: PUT of verified artifacts"
     start_peers
     local dir r peer size run_id
-    # Keys of written artifacts start with ffb, so clear_written can find them.
-    dir=$(large_parts "$WRITE_SMALL_SIZE")
-    size=$(( $(stat -c %s "$dir/head.prefix") + 64 + $(stat -c %s "$dir/head.suffix") + $(stat -c %s "$dir/shared.zst") ))
-    for peer in $PEERS; do   # warm-up
-        run_id=ffb$(openssl rand -hex 23 | cut -c1-45)
-        wrk -t2 -c"$WRITE_SMALL_CONNS" -d"${WARMUP}s" -s "$BENCH_DIR/lib/put.lua" "$(peer_url "$peer")" -- \
-            "$dir" "$run_id" "$(peer_put_prefix "$peer")" "$(peer_suffix "$peer")" "$(peer_auth "$peer")" > /dev/null
-    done
-    clear_written
-    for r in $(seq 1 "$ROUNDS"); do
-        for peer in $PEERS; do
+    # wrk rows: SIZE:CONNS pairs. Keys of written artifacts start with ffb, so clear_written
+    # can find them.
+    local spec conns
+    for spec in $WRITE_WRK; do
+        size=${spec%%:*} conns=${spec#*:}
+        dir=$(large_parts "$size")
+        size=$(( $(stat -c %s "$dir/head.prefix") + 64 + $(stat -c %s "$dir/head.suffix") + $(stat -c %s "$dir/shared.zst") ))
+        for peer in $PEERS; do   # warm-up
             run_id=ffb$(openssl rand -hex 23 | cut -c1-45)
-            sync
-            run_wrk writes "$peer" "size=$size;conns=$WRITE_SMALL_CONNS;round=$r" "$size" \
-                -t2 -c"$WRITE_SMALL_CONNS" -d"${DURATION}s" --timeout 30s -s "$BENCH_DIR/lib/put.lua" "$(peer_url "$peer")" -- \
-                "$dir" "$run_id" "$(peer_put_prefix "$peer")" "$(peer_suffix "$peer")" "$(peer_auth "$peer")"
-            clear_written
+            wrk -t2 -c"$conns" -d"${WARMUP}s" -s "$BENCH_DIR/lib/put.lua" "$(peer_url "$peer")" -- \
+                "$dir" "$run_id" "$(peer_put_prefix "$peer")" "$(peer_suffix "$peer")" "$(peer_auth "$peer")" > /dev/null
+        done
+        clear_written
+        for r in $(seq 1 "$ROUNDS"); do
+            for peer in $PEERS; do
+                run_id=ffb$(openssl rand -hex 23 | cut -c1-45)
+                sync
+                run_wrk writes "$peer" "size=$size;conns=$conns;round=$r" "$size" \
+                    -t2 -c"$conns" -d"${DURATION}s" --timeout 30s -s "$BENCH_DIR/lib/put.lua" "$(peer_url "$peer")" -- \
+                    "$dir" "$run_id" "$(peer_put_prefix "$peer")" "$(peer_suffix "$peer")" "$(peer_auth "$peer")"
+                clear_written
+            done
         done
     done
 

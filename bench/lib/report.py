@@ -109,11 +109,17 @@ for p in params_of("large-reads", "mbps"):
         "mbps", "MB/s", chart_label=f"reads\\n256M {c}c" if int(param(p, "size")) > 1e8 else f"reads\\nlarge {c}c")
 for p in params_of("writes", "mbps"):
     size = mib(param(p, "size"))
+    if int(param(p, "size")) < 65536:   # small uploads: the count is the figure
+        row(3, f"writes: PUT {size} (Polycache verifies), {param(p, 'conns')} conns", "writes", p, "rps",
+            "uploads/s", chart_label=f"writes\\n{size.replace(' KiB', 'K')}")
+        row(3, f"writes: PUT {size} (Polycache verifies), {param(p, 'conns')} conns", "writes", p, "p99",
+            "p99 ms", 1, higher_better=False)
+        continue
     row(3, f"writes: PUT {size} (Polycache verifies), {param(p, 'conns')} conn", "writes", p, "mbps", "MB/s",
         1, chart_label=f"writes\\n{size.replace(' MiB', 'M')}")
 for p in params_of("small-uploads", "rate"):
-    row(3, f"small writes: PUT {mib(param(p, 'size'))}, {param(p, 'parallel')} parallel (curl), {param(p, 'count')} files",
-        "small-uploads", p, "rate", "uploads/s", chart_label="writes\\n4K /s")
+    row(3, f"small writes, cold: PUT {mib(param(p, 'size'))} right after start, {param(p, 'parallel')} parallel (curl), {param(p, 'count')} files",
+        "small-uploads", p, "rate", "uploads/s")
 for p in params_of("memory", "vmhwm"):
     up, down = med("memory", p, "uploads_ok", "polycache"), med("memory", p, "downloads_ok", "polycache")
     peak = med("memory", p, "vmhwm", "polycache")
