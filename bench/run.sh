@@ -162,16 +162,17 @@ bench_writes() {
     local dir r peer size run_id
     # wrk rows: SIZE:CONNS pairs. Keys of written artifacts start with ffb, so clear_written
     # can find them.
-    local spec conns
+    local spec conns warm=$WRITE_WARMUP
     for spec in $WRITE_WRK; do
         size=${spec%%:*} conns=${spec#*:}
         dir=$(large_parts "$size")
         size=$(( $(stat -c %s "$dir/head.prefix") + 64 + $(stat -c %s "$dir/head.suffix") + $(stat -c %s "$dir/shared.zst") ))
-        for peer in $PEERS; do   # warm-up
+        for peer in $PEERS; do   # warm-up (see WRITE_WARMUP)
             run_id=ffb$(openssl rand -hex 23 | cut -c1-45)
-            wrk -t2 -c"$conns" -d"${WARMUP}s" -s "$BENCH_DIR/lib/put.lua" "$(peer_url "$peer")" -- \
+            wrk -t2 -c"$conns" -d"${warm}s" -s "$BENCH_DIR/lib/put.lua" "$(peer_url "$peer")" -- \
                 "$dir" "$run_id" "$(peer_put_prefix "$peer")" "$(peer_suffix "$peer")" "$(peer_auth "$peer")" > /dev/null
         done
+        warm=$WARMUP   # the upload path is compiled by now
         clear_written
         for r in $(seq 1 "$ROUNDS"); do
             for peer in $PEERS; do
