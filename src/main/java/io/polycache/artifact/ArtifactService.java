@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.polycache.store.ArtifactStore;
 import io.polycache.store.CacheKey;
-import io.polycache.store.FileStore;
 import io.polycache.store.SpaceLedger;
 import io.polycache.store.StoredArtifact;
 import java.io.BufferedOutputStream;
@@ -15,8 +14,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.time.Instant;
@@ -73,8 +75,9 @@ public final class ArtifactService implements AutoCloseable {
             MessageDigest sha = Hashing.sha256();
             ArtifactVerifier.Verified verified;
             long size;
-            try (OutputStream out = new BufferedOutputStream(
-                    new ReservingOutputStream(Files.newOutputStream(temp), space), 64 * 1024)) {
+            try (FileChannel file = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                OutputStream out = new BufferedOutputStream(
+                        new ReservingOutputStream(Channels.newOutputStream(file), space), 64 * 1024);
                 TeeInputStream tee;
                 if (declaredLength >= PIPELINE_MIN) {
                     ChunkPipe pipe = new ChunkPipe(PIPE_CHUNKS);
@@ -85,8 +88,9 @@ public final class ArtifactService implements AutoCloseable {
                     verified = verifyInline(tee, key);
                 }
                 size = tee.count();
+                out.flush();
+                file.force(true); // durable before it is renamed into place (same open file)
             }
-            FileStore.fsync(temp);
             String hash = HexFormat.of().formatHex(sha.digest());
             store.commit(key, temp, metadataJson(key, hash, size, verified.metadata()), space);
             return new ArtifactInfo(hash, size);

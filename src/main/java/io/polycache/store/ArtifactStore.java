@@ -103,8 +103,7 @@ public final class ArtifactStore {
         space.ensure(size);
         Path tempMeta = files.newTempFile(".json");
         try {
-            Files.write(tempMeta, metadata);
-            FileStore.fsync(tempMeta);
+            FileStore.writeDurably(tempMeta, metadata);
             ReentrantLock lock = stripeOf(key);
             lock.lock();
             try {

@@ -2,6 +2,7 @@ package io.polycache.store;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
@@ -64,6 +65,18 @@ public final class FileStore {
     /** A new empty directory in {@code tmp/}. */
     public Path newTempDirectory(String prefix) throws IOException {
         return Files.createTempDirectory(layout.tmp(), prefix);
+    }
+
+    /** Writes a (small) file whole and flushes it to the device, with one open. */
+    public static void writeDurably(Path file, byte[] bytes) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ByteBuffer buffer = ByteBuffer.wrap(bytes);
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+            channel.force(true);
+        }
     }
 
     /** Flushes a file's bytes to the device, so that a rename after it never exposes a hole. */

@@ -4,6 +4,7 @@ import io.polycache.artifact.ArtifactService;
 import io.polycache.artifact.ArtifactService.ArtifactInfo;
 import io.polycache.store.CacheKey;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -16,6 +17,7 @@ import java.util.Map;
 
 /** Polykit uploads. Reads (GET, HEAD) are served by {@link ArtifactReadFilter}, the hot path. */
 @Path("v1/artifacts/{key}")
+@Singleton
 public final class ArtifactResource {
     private final ArtifactService artifacts;
 

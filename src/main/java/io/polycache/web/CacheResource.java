@@ -7,6 +7,7 @@ import io.polycache.deps.RequestDraft;
 import io.polycache.metrics.CacheMetrics;
 import io.polycache.web.filter.MetricsFilter;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import jakarta.inject.Named;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -24,6 +25,7 @@ import java.util.Map;
 /** The DepCacheProxy protocol's request: "give me a bundle of these dependencies". */
 @Path("v1/cache")
 @Produces(MediaType.APPLICATION_JSON)
+@Singleton
 public final class CacheResource {
     /** Names the injected public base URL ("" to derive it from the request). */
     public static final String BASE_URL = "polycache.baseUrl";

@@ -4,6 +4,7 @@ import io.polycache.bundle.BundleStore.OpenBundle;
 import io.polycache.deps.DependencyCache;
 import io.polycache.store.Sha256;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HEAD;
 import jakarta.ws.rs.Path;
@@ -22,6 +23,7 @@ import java.util.Optional;
  * the hash is a strong ETag.
  */
 @Path("download/{name}")
+@Singleton
 public final class DownloadResource {
     static final String ZIP = "application/zip";
 

@@ -2,6 +2,7 @@ package io.polycache.web;
 
 import io.polycache.store.FileStore;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
@@ -13,6 +14,7 @@ import java.util.Map;
 
 /** Liveness for load balancers and deploy scripts: healthy while storage takes writes. */
 @jakarta.ws.rs.Path("health")
+@Singleton
 public final class HealthResource {
     private final FileStore files;
 

@@ -2,6 +2,7 @@ package io.polycache.web;
 
 import io.polycache.metrics.CacheMetrics;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.core.Response;
@@ -9,6 +10,7 @@ import jakarta.ws.rs.core.StreamingOutput;
 
 /** Prometheus scrape endpoint. */
 @Path("metrics")
+@Singleton
 public final class MetricsResource {
     static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 

@@ -6,6 +6,7 @@ import io.polycache.metrics.CacheMetrics;
 import io.polycache.store.EntryKind;
 import io.polycache.store.SpaceLedger;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -17,6 +18,7 @@ import java.util.Map;
 
 /** What the cache holds and how well it serves, as JSON for people and scripts. */
 @Path("v1/stats")
+@Singleton
 public final class StatsResource {
     private final SpaceLedger ledger;
     private final CacheMetrics metrics;
