@@ -62,7 +62,7 @@ load_small() {
 # large_parts SIZE: the shared frame + head template for artifacts of SIZE bytes of output.
 large_parts() {
     local size=$1 dir=$WORK_DIR/large-$1
-    if [ ! -f "$dir/shared.zst" ]; then
+    if [ ! -f "$dir/shared.zst" ] || [ ! -f "$dir/head.prefix" ] || [ ! -f "$dir/head.suffix" ]; then
         log "generating the parts of $size-byte artifacts in $dir"
         python3 "$ART" large "$dir" "$size"
     fi

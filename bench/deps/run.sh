@@ -239,9 +239,16 @@ EOF
     B="cd $CO && npm ci $NPM_FLAGS --cache $WORK/npm-cache"
     BPO="cd $CO && npm ci $NPM_FLAGS --prefer-offline --cache $WORK/npm-cache"
     C="cd $CO && npm ci $NPM_FLAGS --cache $WORK/npm-cache-v --registry http://127.0.0.1:$VPORT/"
-    # sync: no command pays for the write-back of the tree the one before it wrote or removed
-    PREP="rm -rf $CO/node_modules $CO/deps.zip && sync"
-    PREPC="rm -rf $CO/node_modules $WORK/npm-cache-v && sync"
+    # The tree (and Verdaccio's npm cache) the previous command left is moved aside, not
+    # deleted: a fresh checkout has no tree to delete, and on this disk (ext4, online discard)
+    # the deletion of 10,000 files landed in the next command. With rm -rf in the prepare step
+    # an unzip took 3.1 s first in a round and 8.5-10 s after npm ci runs (system time 8-9.4 s);
+    # moved aside, 0.98-1.12 s, and npm ci 14 s instead of 18-19 s. The trash goes with the
+    # scratch directories at exit. sync: no command pays for the write-back of the one before.
+    TRASH=$(dirname "$CO")/trash WTRASH=$WORK/trash-cache
+    mkdir -p "$TRASH" "$WTRASH"
+    PREP="{ [ ! -e $CO/node_modules ] || mv $CO/node_modules \$(mktemp -d $TRASH/t.XXXXXX)/; } && rm -f $CO/deps.zip && sync"
+    PREPC="$PREP && { [ ! -e $WORK/npm-cache-v ] || mv $WORK/npm-cache-v \$(mktemp -d $WTRASH/t.XXXXXX)/; } && sync"
     # a fresh checkout restored by (a) is a working tree
     bash -c "$PREP && $A" && [ -x "$CO/node_modules/.bin/jest" ] && (cd "$CO" && node_modules/.bin/jest --version >/dev/null) \
       || { echo "the Polycache bundle did not restore a working node_modules" >&2; exit 1; }

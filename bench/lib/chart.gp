@@ -10,14 +10,15 @@ set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.85 border -1
 set boxwidth 0.9
-set yrange [0:1.25]
+set yrange [0:2.2]
 set bmargin 5
 set grid ytics
-set key top left
+set key top right font ",9" samplen 2
 set xtics rotate by 0 font ",9" offset 0,-0.3
 set arrow 1 from graph 0, first 1 to graph 1, first 1 nohead dt 2 lw 1 lc rgb "#555555" front
 plot resdir."/chart-relative.dat" using 2:xtic(1) title "Polycache" lc rgb "#1f77b4", \
-     "" using 3 title "turborepo-remote-cache" lc rgb "#2ca02c"
+     "" using 3 title "turborepo-remote-cache" lc rgb "#2ca02c", \
+     "" using ($0-0.15):2:(sprintf("%.2f", $2)) with labels offset 0,0.6 font ",8" notitle
 unset arrow 1
 
 # 2: small reads by connections

@@ -146,10 +146,12 @@ for p in params_of("scaling-entries", "rps"):
 if params_of("jersey-cost", "rps"):
     add("")
     add("Experiment (not a product row): the same GET on the same embedded Tomcat, from the same files, "
-        "through Polycache (Jersey) and through a plain servlet (`bench/experiments/PlainGet.java`), "
-        "bodies copied or, from 48 KiB, sent with Tomcat's sendfile.")
+        "through Polycache (its read filter behind the metrics, key and size-limit filters; Jersey before "
+        "commit 746d408) and through a plain servlet (`bench/experiments/PlainGet.java`), bodies copied or, "
+        "from 48 KiB, sent with Tomcat's sendfile. Each server gets WARMUP seconds of warm-up here, not the "
+        "adaptive warm-up of row 1.")
     add("")
-    add("| request | metric | Polycache (Jersey) | plain servlet | plain servlet + sendfile | plain / Polycache | sendfile / Polycache |")
+    add("| request | metric | Polycache | plain servlet | plain servlet + sendfile | plain / Polycache | sendfile / Polycache |")
     add("|---|---|---:|---:|---:|---:|---:|")
     for p in params_of("jersey-cost", "rps"):
         what = "GET " + mib(param(p, "size")) + ", " + param(p, "conns") + " conn" + ("s" if param(p, "conns") != "1" else "")
