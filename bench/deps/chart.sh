@@ -25,10 +25,11 @@ done
 paste "$T/row6-disk.tsv" "$T/row6-tmpfs.tsv" | awk -F'\t' -v OFS='\t' '{ print $1, $2, $3, $5, $6 }' > "$T/row6.dat"
 awk -F'\t' -v OFS='\t' '{ print $1, $3, $4 }' "$T/row7.tsv" > "$T/row7.dat"
 DATE=$(cut -f5 "$T/row6.tsv" | head -1)
+DATE7=$(cut -f5 "$T/row7.tsv" | head -1)
 gnuplot <<GP
 set terminal pngcairo size 1200,520 font "sans,11"
 set output "docs/benchmarks-deps.png"
-set multiplot layout 1,2 title "Polycache dependency cache, run of $DATE (nproc $(nproc); machine shared with other benchmarks)"
+set multiplot layout 1,2 title "Polycache dependency cache (nproc $(nproc)): row 6 from the run of $DATE, row 7 from $DATE7"
 set style data histograms
 set style histogram errorbars gap 1 lw 1
 set style fill solid 0.8 border -1
