@@ -23,12 +23,5 @@ function request()
   return wrk.format("GET", prefix .. key .. suffix, headers)
 end
 
-function done(summary, latency, requests)
-  local secs = summary.duration / 1e6
-  io.write(string.format(
-    "BENCH requests=%d seconds=%.3f rps=%.1f bytes=%d mbps=%.2f p50_ms=%.3f p99_ms=%.3f max_ms=%.3f errors=%d\n",
-    summary.requests, secs, summary.requests / secs, summary.bytes, summary.bytes / secs / 1e6,
-    latency:percentile(50) / 1000, latency:percentile(99) / 1000, latency.max / 1000,
-    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.status
-      + summary.errors.timeout))
-end
+-- the BENCH line, shared with the other wrk scripts (report.lua beside this file)
+done = dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "") .. "report.lua")

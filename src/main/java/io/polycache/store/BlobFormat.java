@@ -50,8 +50,7 @@ public final class BlobFormat {
         }
         Path temp = files.newTempFile(".format");
         try {
-            Files.writeString(temp, CURRENT + "\n", StandardCharsets.US_ASCII);
-            FileStore.fsync(temp);
+            FileStore.writeDurably(temp, (CURRENT + "\n").getBytes(StandardCharsets.US_ASCII));
             files.moveIntoPlace(temp, marker);
         } finally {
             Files.deleteIfExists(temp);

@@ -2,9 +2,11 @@ package io.polycache.store;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.util.zip.CRC32;
@@ -74,7 +76,7 @@ public final class BlobStore {
         Stored stored;
         if (ledger.pinBlob(sha256.value())) {
             try {
-                stored = Files.exists(target) ? describe(target) : deflateIntoPlace(file, target, buffer);
+                stored = Files.exists(target) ? describe(target) : deflateIntoPlace(file, target);
             } catch (IOException | RuntimeException e) {
                 ledger.unpin(java.util.List.of(sha256.value()));
                 throw e;
@@ -82,7 +84,7 @@ public final class BlobStore {
         } else {
             Path temp = files.newTempFile(".blob");
             try {
-                stored = deflate(file, temp, buffer);
+                stored = deflate(file, temp);
                 try (SpaceLedger.Reservation space = ledger.reserve(stored.size())) {
                     space.commitBlob(sha256.value(), stored.size());
                 }
@@ -102,30 +104,32 @@ public final class BlobStore {
     }
 
     /** The pinned blob's file is missing (a failed write): writes it again. */
-    private Stored deflateIntoPlace(Path file, Path target, byte[] buffer) throws IOException {
+    private Stored deflateIntoPlace(Path file, Path target) throws IOException {
         Path temp = files.newTempFile(".blob");
         try {
-            Stored stored = deflate(file, temp, buffer);
+            Stored stored = deflate(file, temp);
             return files.linkIntoPlaceIfAbsent(temp, target) ? stored : describe(target);
         } finally {
             Files.deleteIfExists(temp);
         }
     }
 
-    /** Writes {@code file} raw-deflated into {@code temp} and fsyncs it. */
-    private static Stored deflate(Path file, Path temp, byte[] buffer) throws IOException {
+    /** Writes {@code file} raw-deflated into {@code temp} and fsyncs it, through one open file. */
+    private static Stored deflate(Path file, Path temp) throws IOException {
         MessageDigest digest = Sha256.newDigest();
         Deflater deflater = new Deflater(LEVEL, true);
         try (InputStream in = Files.newInputStream(file);
-                OutputStream out = new DeflaterOutputStream(
-                        new DigestOutputStream(Files.newOutputStream(temp), digest), deflater, 64 * 1024)) {
+                FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+            DeflaterOutputStream out = new DeflaterOutputStream(
+                    new DigestOutputStream(Channels.newOutputStream(channel), digest), deflater, 64 * 1024);
             in.transferTo(out);
+            out.finish();
+            // Before the index names this blob, its bytes must be on the device.
+            channel.force(true);
+            return new Stored(channel.size(), Sha256.of(digest));
         } finally {
             deflater.end();
         }
-        // Before the index names this blob, its bytes must be on the device.
-        FileStore.fsync(temp);
-        return new Stored(Files.size(temp), Sha256.of(digest));
     }
 
     /** The length and hash of a stored blob, as it is on disk. */
