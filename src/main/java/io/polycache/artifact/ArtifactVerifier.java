@@ -84,7 +84,7 @@ public final class ArtifactVerifier {
                 }
             } else if (name.startsWith(OUTPUTS)) {
                 String path = safeRelativePath(name.substring(OUTPUTS.length()), name);
-                MessageDigest sha = Hashing.sha256();
+                MessageDigest sha = io.polycache.store.Sha256.newDigest();
                 long size = Hashing.copy(tar, sha);
                 if (outputs.put(path, HexFormat.of().formatHex(sha.digest())) != null) {
                     throw invalid("duplicate entry " + name);

@@ -3,19 +3,10 @@ package io.polycache.artifact;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 
-/** SHA-256 helpers. */
+/** Digest helpers (the digests themselves come from {@link io.polycache.store.Sha256#newDigest}). */
 final class Hashing {
     private Hashing() {}
-
-    static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
-        }
-    }
 
     /** Feeds a stream to the digest; returns its length. */
     static long copy(InputStream in, MessageDigest digest) throws IOException {

@@ -2,7 +2,6 @@ package io.polycache.auth;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.List;
 import java.util.Optional;
 
@@ -44,10 +43,6 @@ public final class ApiKeys {
     }
 
     static byte[] sha256(String text) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
-        }
+        return io.polycache.store.Sha256.newDigest().digest(text.getBytes(StandardCharsets.UTF_8));
     }
 }

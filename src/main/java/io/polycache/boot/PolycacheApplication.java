@@ -10,6 +10,7 @@ import io.polycache.web.DownloadResource;
 import io.polycache.web.ExceptionMappers;
 import io.polycache.web.HealthResource;
 import io.polycache.web.MetricsResource;
+import io.polycache.web.Services;
 import io.polycache.web.StatsResource;
 import io.polycache.metrics.CacheMetrics;
 import io.polycache.store.SpaceLedger;
@@ -45,7 +46,7 @@ public final class PolycacheApplication extends ResourceConfig {
                 bind(services.ledger()).to(SpaceLedger.class);
                 bind(services.metrics()).to(CacheMetrics.class);
                 bind(services.deps()).to(DependencyCache.class);
-                bind(services.baseUrl()).to(String.class).named(CacheResource.BASE_URL);
+                bind(services.settings().deps().baseUrl()).to(String.class).named(CacheResource.BASE_URL);
             }
         });
         // Our mappers write every error body; no HTML error pages from the container.

@@ -12,7 +12,6 @@ import io.polycache.auth.KeyRegistry;
 import io.polycache.config.Settings;
 import io.polycache.config.SettingsException;
 import io.polycache.metrics.CacheMetrics;
-import io.polycache.store.ArtifactStore;
 import io.polycache.store.BlobFormat;
 import io.polycache.store.BlobStore;
 import io.polycache.store.FileStore;
@@ -20,7 +19,9 @@ import io.polycache.store.LedgerSnapshot;
 import io.polycache.store.ShardLayout;
 import io.polycache.store.SpaceLedger;
 import io.polycache.store.StoreScan;
-import io.polycache.web.filter.ApiKeyFilter;
+import io.polycache.store.fs.FsEntryStore;
+import io.polycache.store.fs.LegacyArtifacts;
+import io.polycache.web.Services;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
@@ -47,7 +48,7 @@ public final class PolycacheListener implements ServletContextListener {
     private SpaceLedger ledger;
     private Thread scan;
     private CacheMetrics metrics;
-    private ArtifactService artifactService;
+    private FsEntryStore entries;
 
     @Override
     public void contextInitialized(ServletContextEvent event) {
@@ -63,28 +64,28 @@ public final class PolycacheListener implements ServletContextListener {
         try {
             files.open();
             BlobFormat.upgrade(files); // before the ledger is loaded: it may remove its snapshot
+            LegacyArtifacts.convert(files, ArtifactService.NAMESPACE); // likewise
         } catch (IOException e) {
             String message = "storage directory " + settings.storageDir() + " is not usable: " + e;
             LOG.severe("Polycache cannot start: " + message);
             throw new StartupException(message, e);
         }
         String authMode = "public";
+        KeyRegistry keys = null;
         if (!settings.publicAccess()) {
-            KeyRegistry keys;
             try {
                 keys = KeyRegistry.load(settings.apiKeysFile(), settings.apiKeys());
             } catch (KeyFileException e) {
                 LOG.severe("Polycache cannot start: " + e.getMessage());
                 throw new StartupException(e.getMessage(), null);
             }
-            context.setAttribute(ApiKeyFilter.REGISTRY_ATTRIBUTE, keys);
             authMode = keys.describe() + (settings.anonymousRead() ? ", anonymous reads" : "");
         }
         SpaceLedger ledger = new SpaceLedger(settings.maxCacheSize(), settings.maxCacheSizeHard());
-        ArtifactStore artifacts = new ArtifactStore(files, ledger);
-        artifactService = new ArtifactService(artifacts);
+        entries = new FsEntryStore(files, ledger);
+        ArtifactService artifactService = new ArtifactService(entries);
         metrics = new CacheMetrics(ledger);
-        context.setAttribute(CacheMetrics.class.getName(), metrics);
+        metrics.registerProtocol(CacheMetrics.POLYKIT);
         BlobStore blobs = new BlobStore(files, ledger);
         BundleStore bundles = new BundleStore(files, blobs, ledger, metrics::bundleBuild);
         openLedger(ledger, files); // after every store has registered how its entries are evicted
@@ -96,11 +97,8 @@ public final class PolycacheListener implements ServletContextListener {
             LOG.severe("Polycache cannot start: " + message);
             throw new StartupException(message, e);
         }
-        Services services = new Services(files, ledger, metrics, artifactService, deps,
-                settings.deps().baseUrl());
-        context.setAttribute(Settings.class.getName(), settings);
+        Services services = new Services(settings, files, ledger, entries, metrics, artifactService, deps, keys);
         context.setAttribute(Services.ATTRIBUTE, services);
-        context.setAttribute(ArtifactService.class.getName(), services.artifacts());
         context.setAttribute(STORAGE_ATTRIBUTE, settings.storageDir().toString());
         context.setAttribute(AUTH_ATTRIBUTE, authMode);
         LOG.info("Polycache started: storage " + settings.storageDir() + ", auth: " + authMode
@@ -150,8 +148,8 @@ public final class PolycacheListener implements ServletContextListener {
         if (deps != null) {
             deps.close(); // kills running installs before tmp/ is emptied under them
         }
-        if (artifactService != null) {
-            artifactService.close();
+        if (entries != null) {
+            entries.close();
         }
         if (files == null) {
             return;

@@ -29,13 +29,16 @@ public final class CacheMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private static final String HITS = "polycache_cache_hits";
     private static final String MISSES = "polycache_cache_misses";
-    /** The protocol whose hits, misses and refusals follow from each request's status. */
     public static final String POLYKIT = "polykit";
 
     private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
     private final ConcurrentHashMap<RequestKind, RequestCounters> requestCounters = new ConcurrentHashMap<>();
 
+    private final SpaceLedger ledger;
+    private final java.util.Set<String> protocols = new java.util.concurrent.CopyOnWriteArraySet<>();
+
     public CacheMetrics(SpaceLedger ledger) {
+        this.ledger = ledger;
         new JvmMemoryMetrics().bindTo(registry);
         gcMetrics.bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
@@ -64,11 +67,33 @@ public final class CacheMetrics {
         return limit == SpaceLedger.UNBOUNDED ? -1 : limit;
     }
 
-    /** One answered request. */
-    public void request(String protocol, String method, int status, long bytesIn, long bytesOut) {
-        RequestCounters counters = requestCounters.get(new RequestKind(protocol, method, status));
+    /**
+     * Entries and bytes stored for one protocol, as gauges ({@code polycache_protocol_entries},
+     * {@code polycache_protocol_bytes}); each protocol registers itself once at start-up.
+     */
+    public void registerProtocol(String protocol) {
+        protocols.add(protocol);
+        Gauge.builder("polycache_protocol_entries", ledger, l -> l.countAndBytes(protocol)[0])
+                .tag("protocol", protocol).description("Stored entries of a protocol").register(registry);
+        Gauge.builder("polycache_protocol_bytes", ledger, l -> l.countAndBytes(protocol)[1])
+                .tag("protocol", protocol).description("Stored bytes of a protocol").register(registry);
+    }
+
+    /** The protocols registered, in the order they were. */
+    public java.util.Set<String> protocols() {
+        return java.util.Collections.unmodifiableSet(protocols);
+    }
+
+    /**
+     * One answered request.
+     *
+     * @param outcome what an entry read came to, or null for any other request
+     */
+    public void request(String protocol, String method, int status, long bytesIn, long bytesOut, ReadOutcome outcome) {
+        RequestKind kind = new RequestKind(protocol, method, status, outcome);
+        RequestCounters counters = requestCounters.get(kind);
         if (counters == null) {
-            counters = requestCounters.computeIfAbsent(new RequestKind(protocol, method, status), this::countersOf);
+            counters = requestCounters.computeIfAbsent(kind, this::countersOf);
         }
         counters.requests.increment();
         if (bytesIn > 0) {
@@ -97,25 +122,23 @@ public final class CacheMetrics {
         return new RequestCounters(requests, received, sent, outcomeOf(kind));
     }
 
-    /** Polykit hits, misses and refused uploads follow from the method and status alone. */
+    /** Hits, misses and read errors as the read path recorded them; refused uploads by status. */
     private Counter outcomeOf(RequestKind kind) {
-        if (!kind.protocol().equals(POLYKIT)) {
-            return null;
-        }
-        boolean read = kind.method().equals("GET") || kind.method().equals("HEAD");
-        if (read && kind.status() == 200) {
-            return Counter.builder(HITS).tag("protocol", POLYKIT).register(registry);
-        }
-        if (read && kind.status() == 404) {
-            return Counter.builder(MISSES).tag("protocol", POLYKIT).register(registry);
+        if (kind.outcome() != null) {
+            return switch (kind.outcome()) {
+                case HIT -> Counter.builder(HITS).tag("protocol", kind.protocol()).register(registry);
+                case MISS -> Counter.builder(MISSES).tag("protocol", kind.protocol()).register(registry);
+                case ERROR -> Counter.builder("polycache_read_errors").description("Entry reads that failed")
+                        .tag("protocol", kind.protocol()).register(registry);
+            };
         }
         if (kind.method().equals("PUT") && kind.status() == 422) {
-            return verificationFailures(POLYKIT);
+            return verificationFailures(kind.protocol());
         }
         return null;
     }
 
-    private record RequestKind(String protocol, String method, int status) {}
+    private record RequestKind(String protocol, String method, int status, ReadOutcome outcome) {}
 
     private record RequestCounters(Counter requests, Counter received, Counter sent, Counter outcome) {}
 

@@ -28,14 +28,7 @@ public record CacheKey(String value) {
         if (text == null || text.length() < MIN_LENGTH || text.length() > MAX_LENGTH) {
             return false;
         }
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            boolean hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-            if (!hex) {
-                return false;
-            }
-        }
-        return true;
+        return Names.isHex(text);
     }
 
     @Override

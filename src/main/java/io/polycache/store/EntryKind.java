@@ -2,8 +2,8 @@ package io.polycache.store;
 
 /** The kinds of stored entries that take space and are accounted for. */
 public enum EntryKind {
-    /** A Polykit artifact: data and metadata together. */
-    ARTIFACT,
+    /** A cache entry of any protocol (a Polykit artifact, a Turborepo artifact, ...), one file. */
+    ENTRY,
     /** A dependency bundle's index; owns references to blobs. */
     INDEX,
     /** An assembled bundle ZIP; rebuildable from its index and blobs. */

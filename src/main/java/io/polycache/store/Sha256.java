@@ -35,16 +35,7 @@ public record Sha256(String value) {
     }
 
     private static boolean isHex64(String text) {
-        if (text == null || text.length() != 64) {
-            return false;
-        }
-        for (int i = 0; i < 64; i++) {
-            char c = text.charAt(i);
-            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
-                return false;
-            }
-        }
-        return true;
+        return text != null && text.length() == 64 && Names.isHex(text);
     }
 
     @Override

@@ -28,22 +28,39 @@ public final class ShardLayout {
         return root.resolve("ledger.snapshot");
     }
 
-    public Path artifactsDir() {
+    /** Where Polykit artifacts lived before entries took one file each (converted at start-up). */
+    public Path legacyArtifactsDir() {
         return root.resolve("artifacts");
     }
 
-    public Path artifactData(CacheKey key) {
-        return artifactFile(key, ".zst");
+    /** Every protocol's entries: {@code entries/<namespace>/aa/bb/<key>}. */
+    public Path entriesDir() {
+        return root.resolve("entries");
     }
 
-    public Path artifactMetadata(CacheKey key) {
-        return artifactFile(key, ".json");
+    /** One string, one resolve: this runs on every entry read. */
+    public Path entry(Namespace namespace, EntryKey key) {
+        return root.resolve("entries/" + namespace.name() + '/' + shardOf(key.value()) + '/' + key.value());
     }
 
-    /** One string, one resolve: this runs twice on every artifact read. */
-    private Path artifactFile(CacheKey key, String suffix) {
-        String name = key.value();
-        return root.resolve("artifacts/" + name.substring(0, 2) + '/' + name.substring(2, 4) + '/' + name + suffix);
+    /**
+     * {@code aa/bb} for a key, from a spread of its hash code (specified by the JDK, so stable
+     * across runs): keys of every shape (decimal Nx hashes, Maven coordinates) fill the shards
+     * evenly, not only hexadecimal ones.
+     */
+    static String shardOf(String key) {
+        int h = key.hashCode();
+        h ^= h >>> 16;
+        h *= 0x85ebca6b;
+        h ^= h >>> 13;
+        char[] hex = new char[5];
+        String digits = "0123456789abcdef";
+        hex[0] = digits.charAt((h >>> 12) & 0xf);
+        hex[1] = digits.charAt((h >>> 8) & 0xf);
+        hex[2] = '/';
+        hex[3] = digits.charAt((h >>> 4) & 0xf);
+        hex[4] = digits.charAt(h & 0xf);
+        return new String(hex);
     }
 
     /** Deduplicated file blobs of installed dependencies, named by their content's SHA-256. */

@@ -67,6 +67,8 @@ public final class SpaceLedger {
     private final LongAdder[] kindCounts = adders();
     private final LongAdder[] kindBytes = adders();
     private final LongAdder evictedBytes = new LongAdder();
+    /** Entries and bytes per protocol (the first segment of an ENTRY's name). */
+    private final ConcurrentHashMap<String, LongAdder[]> protocolTotals = new ConcurrentHashMap<>();
 
     /**
      * @param softLimit eviction keeps the total under this ({@link #UNBOUNDED} for no limit)
@@ -91,8 +93,14 @@ public final class SpaceLedger {
 
     // ---- reservations ------------------------------------------------------------------------
 
-    /** Reserves space for a write; release it by closing, or turn it into an entry by committing. */
+    /**
+     * Reserves space for a write; release it by closing, or turn it into an entry by committing.
+     * A write that could never fit, even in an empty store, fails before anything is evicted.
+     */
     public Reservation reserve(long bytes) {
+        if (bytes > hardLimit) {
+            throw new InsufficientStorageException(bytes, occupied.get(), hardLimit);
+        }
         Reservation reservation = new Reservation();
         reservation.grow(bytes);
         return reservation;
@@ -415,11 +423,24 @@ public final class SpaceLedger {
         return new long[] {kindCounts[kind.ordinal()].sum(), kindBytes[kind.ordinal()].sum()};
     }
 
+    /** Entries and bytes of one protocol's namespaces. */
+    public long[] countAndBytes(String protocol) {
+        LongAdder[] totals = protocolTotals.get(protocol);
+        return totals == null ? new long[] {0, 0} : new long[] {totals[0].sum(), totals[1].sum()};
+    }
+
     /** Adds ({@code sign} +1) or removes (-1) an entry from the running totals. */
     private void counted(Entry entry, int sign) {
         used.addAndGet(sign * entry.size);
         kindCounts[entry.kind.ordinal()].add(sign);
         kindBytes[entry.kind.ordinal()].add(sign * entry.size);
+        if (entry.kind == EntryKind.ENTRY) {
+            int slash = entry.name.indexOf('/');
+            String protocol = slash < 0 ? entry.name : entry.name.substring(0, slash);
+            LongAdder[] totals = protocolTotals.computeIfAbsent(protocol, p -> new LongAdder[] {new LongAdder(), new LongAdder()});
+            totals[0].add(sign);
+            totals[1].add(sign * entry.size);
+        }
     }
 
     // ---- persistence support -----------------------------------------------------------------

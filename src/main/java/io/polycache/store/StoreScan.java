@@ -2,6 +2,8 @@ package io.polycache.store;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileVisitResult;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -38,7 +40,7 @@ public final class StoreScan {
     /** Scans every kind; returns the number of entries found on disk. */
     public long run() throws IOException {
         long started = System.nanoTime();
-        long found = scanArtifacts();
+        long found = scanEntries();
         found += scanPlain(EntryKind.BLOB, layout.objectsDir(), "");
         found += scanIndexes();
         found += scanPlain(EntryKind.BUNDLE, layout.bundlesDir(), ".zip");
@@ -49,31 +51,55 @@ public final class StoreScan {
         return found;
     }
 
-    private long scanArtifacts() throws IOException {
+    /** Entry files, {@code entries/<namespace>/aa/bb/<key>}: namespaces have one segment or more. */
+    private long scanEntries() throws IOException {
         long[] found = {0};
-        forEachShardedFile(layout.artifactsDir(), file -> {
-            String fileName = file.getFileName().toString();
-            if (!fileName.endsWith(".json")) {
-                return;
-            }
-            String key = fileName.substring(0, fileName.length() - ".json".length());
-            try {
-                BasicFileAttributes meta = Files.readAttributes(file, BasicFileAttributes.class);
-                long data = Files.size(file.resolveSibling(key + ".zst"));
-                ledger.restore(EntryKind.ARTIFACT, key, meta.size() + data, meta.lastModifiedTime().toMillis() * 1000, 0);
-                found[0]++;
-            } catch (NoSuchFileException e) {
-                // removed while scanning
-            }
-        });
-        forgetMissing(EntryKind.ARTIFACT, name -> {
-            try {
-                return layout.artifactMetadata(new CacheKey(name));
-            } catch (InvalidKeyException e) {
-                return null;
-            }
-        });
+        Path base = layout.entriesDir();
+        if (Files.isDirectory(base)) {
+            Files.walkFileTree(base, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
+                    String name = ledgerNameOf(base.relativize(file));
+                    if (name != null && attributes.isRegularFile()) {
+                        ledger.restore(EntryKind.ENTRY, name, attributes.size(),
+                                attributes.lastModifiedTime().toMillis() * 1000, 0);
+                        found[0]++;
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(Path file, IOException e) {
+                    return FileVisitResult.CONTINUE; // removed while scanning
+                }
+            });
+        }
+        forgetMissing(EntryKind.ENTRY, StoreScan.this::entryPath);
         return found[0];
+    }
+
+    /** {@code <namespace>/<key>} for a path below {@code entries/}, or null if it is not an entry's. */
+    private static String ledgerNameOf(Path relative) {
+        int n = relative.getNameCount();
+        if (n < 4) {
+            return null;
+        }
+        String namespace = relative.subpath(0, n - 3).toString().replace(java.io.File.separatorChar, '/');
+        String key = relative.getName(n - 1).toString();
+        if (!Namespace.isValid(namespace) || !Names.isSafeSegment(key, EntryKey.MAX_LENGTH)) {
+            return null;
+        }
+        return namespace + '/' + key;
+    }
+
+    private Path entryPath(String name) {
+        int slash = name.lastIndexOf('/');
+        if (slash <= 0 || !Namespace.isValid(name.substring(0, slash))
+                || !Names.isSafeSegment(name.substring(slash + 1), EntryKey.MAX_LENGTH)) {
+            return null;
+        }
+        return layout.entry(new Namespace(name.substring(0, slash), WritePolicy.REPLACE),
+                new EntryKey(name.substring(slash + 1)));
     }
 
     /** Files named {@code <name><suffix>}, one entry each. */

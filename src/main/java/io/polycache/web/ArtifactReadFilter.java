@@ -1,47 +1,46 @@
 package io.polycache.web;
 
 import io.polycache.artifact.ArtifactService;
-import io.polycache.artifact.ArtifactService.ArtifactInfo;
-import io.polycache.artifact.ArtifactService.OpenArtifact;
 import io.polycache.store.CacheKey;
+import io.polycache.store.EntryMeta;
+import io.polycache.store.EntryStore;
 import io.polycache.store.InvalidKeyException;
 import io.polycache.web.filter.Exchanges;
-import io.polycache.web.filter.MetricsFilter;
+import io.polycache.web.filter.ServiceFilter;
 import jakarta.servlet.FilterChain;
-import jakarta.servlet.FilterConfig;
 import jakarta.servlet.ServletException;
-import jakarta.servlet.ServletOutputStream;
-import jakarta.servlet.http.HttpFilter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.util.Optional;
 
 /**
- * The hot path: artifact GET and HEAD, answered here rather than by a JAX-RS resource.
- * Measured on this 2-core machine (bench/results, "jersey-cost"), the same GET through a plain
- * servlet served about twice the requests per second of the Jersey resource, and Tomcat's
- * sendfile raised large-read throughput by half again; this is that servlet code, inside the
- * webapp's filter chain so that auth, size limits and metrics still apply. Uploads (PUT) go on
- * to the JAX-RS resource.
+ * Polykit artifact GET and HEAD, over the common read path ({@link EntryReads}). Uploads (PUT)
+ * go on to the JAX-RS resource.
  */
-public final class ArtifactReadFilter extends HttpFilter {
-    /** Below this, copying through the response buffer is as cheap as a sendfile round. */
-    static final long SENDFILE_MIN = 48 * 1024;
+public final class ArtifactReadFilter extends ServiceFilter {
     static final String PREFIX = "/v1/artifacts/";
     static final String ZSTD = "application/zstd";
     static final String HASH_HEADER = "X-Artifact-Hash";
     static final String NOT_FOUND = "Artifact not found";
 
-    private ArtifactService artifacts;
+    private static final EntryReads.Answer POLYKIT = new EntryReads.Answer() {
+        @Override
+        public void found(HttpServletResponse response, EntryMeta meta) {
+            response.setContentType(ZSTD);
+            response.setHeader(HASH_HEADER, meta.sha256());
+        }
+
+        @Override
+        public void missing(HttpServletResponse response) throws IOException {
+            Exchanges.writeError(response, 404, NOT_FOUND);
+        }
+    };
+
+    private EntryStore store;
 
     @Override
-    public void init(FilterConfig config) throws ServletException {
-        artifacts = (ArtifactService) config.getServletContext().getAttribute(ArtifactService.class.getName());
-        if (artifacts == null) {
-            throw new ServletException("Polycache services are missing: the start-up listener did not run");
-        }
+    protected void init(Services services) {
+        store = services.entries();
     }
 
     @Override
@@ -60,57 +59,12 @@ public final class ArtifactReadFilter extends HttpFilter {
             Exchanges.writeError(response, 400, e.getMessage());
             return;
         }
-        if (head) {
-            Optional<ArtifactInfo> info = artifacts.head(key);
-            if (info.isEmpty()) {
-                Exchanges.writeError(response, 404, NOT_FOUND);
-            } else {
-                headers(response, info.get());
-            }
-            return;
-        }
-        Optional<OpenArtifact> found = artifacts.open(key);
-        if (found.isEmpty()) {
-            Exchanges.writeError(response, 404, NOT_FOUND);
-            return;
-        }
-        try (OpenArtifact artifact = found.get()) {
-            headers(response, artifact.info());
-            long size = artifact.info().size();
-            if (size >= SENDFILE_MIN && Boolean.TRUE.equals(request.getAttribute("org.apache.tomcat.sendfile.support"))) {
-                // Zero-copy from the file to the socket, after this method returns.
-                request.setAttribute("org.apache.tomcat.sendfile.filename", artifact.stored().path().toString());
-                request.setAttribute("org.apache.tomcat.sendfile.start", 0L);
-                request.setAttribute("org.apache.tomcat.sendfile.end", size);
-                request.setAttribute(MetricsFilter.SENT_BYTES_ATTRIBUTE, size);
-            } else {
-                copy(artifact, response.getOutputStream());
-            }
-        }
+        EntryReads.serve(request, response, store, ArtifactService.NAMESPACE, ArtifactService.entryKey(key), head, POLYKIT);
     }
 
     /** What follows {@code /v1/artifacts/} (the filter is mapped there). */
     private static String keyText(HttpServletRequest request) {
         String path = Exchanges.path(request);
         return path.substring(Math.min(path.length(), PREFIX.length()));
-    }
-
-    private static void headers(HttpServletResponse response, ArtifactInfo info) {
-        response.setStatus(200);
-        response.setContentType(ZSTD);
-        response.setContentLengthLong(info.size());
-        response.setHeader(HASH_HEADER, info.hash());
-    }
-
-    private static void copy(OpenArtifact artifact, ServletOutputStream out) throws IOException {
-        ByteBuffer buffer = ByteBuffer.allocate(16 * 1024);
-        var channel = artifact.stored().data();
-        long position = 0;
-        int n;
-        while ((n = channel.read(buffer, position)) > 0) {
-            out.write(buffer.array(), 0, n);
-            position += n;
-            buffer.clear();
-        }
     }
 }

@@ -1,7 +1,7 @@
 package io.polycache.web;
 
 import io.polycache.artifact.InvalidArtifactException;
-import io.polycache.artifact.UploadReadException;
+import io.polycache.store.UploadReadException;
 import io.polycache.store.EntryExistsException;
 import io.polycache.store.InsufficientStorageException;
 import io.polycache.store.InvalidKeyException;
@@ -10,8 +10,6 @@ import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
 import java.util.List;
-import java.util.UUID;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /** One mapper per failure class: each turns its exception into a status and an error body. */
@@ -99,10 +97,9 @@ public final class ExceptionMappers {
             if (tooLarge.isPresent()) {
                 return new TooLarge().toResponse(tooLarge.get());
             }
-            String id = UUID.randomUUID().toString().substring(0, 8);
-            LOG.log(Level.SEVERE, "Request " + id + " failed", e);
-            return Response.fromResponse(Errors.of(500, "Internal server error (request " + id + ")"))
-                    .header("X-Request-Id", id).build();
+            String id = Failures.logUnexpected(null, e);
+            return Response.fromResponse(Errors.of(500, Failures.message(id)))
+                    .header(Failures.REQUEST_ID_HEADER, id).build();
         }
     }
 }

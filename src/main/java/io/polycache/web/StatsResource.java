@@ -36,12 +36,14 @@ public final class StatsResource {
     public Map<String, Object> stats() throws IOException {
         Map<String, Object> stats = new LinkedHashMap<>();
         for (EntryKind kind : EntryKind.values()) {
-            long[] countAndBytes = ledger.countAndBytes(kind);
-            Map<String, Object> figures = new LinkedHashMap<>();
-            figures.put("count", countAndBytes[0]);
-            figures.put("bytes", countAndBytes[1]);
-            stats.put(plural(kind), figures);
+            stats.put(plural(kind), figures(ledger.countAndBytes(kind)));
         }
+        stats.put("artifacts", figures(ledger.countAndBytes(CacheMetrics.POLYKIT))); // Polykit's, as before
+        Map<String, Object> protocols = new LinkedHashMap<>();
+        for (String protocol : metrics.protocols()) {
+            protocols.put(protocol, figures(ledger.countAndBytes(protocol)));
+        }
+        stats.put("protocols", protocols);
         stats.put("used_bytes", ledger.used());
         stats.put("limit_bytes", limit(ledger.softLimit()));
         stats.put("hard_limit_bytes", limit(ledger.hardLimit()));
@@ -60,8 +62,19 @@ public final class StatsResource {
         return stats;
     }
 
+    private static Map<String, Object> figures(long[] countAndBytes) {
+        Map<String, Object> figures = new LinkedHashMap<>();
+        figures.put("count", countAndBytes[0]);
+        figures.put("bytes", countAndBytes[1]);
+        return figures;
+    }
+
     private static String plural(EntryKind kind) {
-        return kind == EntryKind.INDEX ? "indexes" : kind.name().toLowerCase(Locale.ROOT) + "s";
+        return switch (kind) {
+            case ENTRY -> "entries";
+            case INDEX -> "indexes";
+            default -> kind.name().toLowerCase(Locale.ROOT) + "s";
+        };
     }
 
     private static Long limit(long limit) {

@@ -29,7 +29,7 @@ public final class LedgerStartup {
         for (int i = 0; i < snapshotEntries; i++) {
             ThreadLocalRandom.current().nextBytes(key);
             try (SpaceLedger.Reservation space = ledger.reserve(1000)) {
-                space.commit(i % 10 == 0 ? EntryKind.BLOB : EntryKind.ARTIFACT, HexFormat.of().formatHex(key), 1000);
+                space.commit(i % 10 == 0 ? EntryKind.BLOB : EntryKind.ENTRY, "polykit/" + HexFormat.of().formatHex(key), 1000);
             }
         }
         Path snapshot = files.layout().ledgerSnapshot();
@@ -47,10 +47,10 @@ public final class LedgerStartup {
         for (int i = 0; i < scannedArtifacts; i++) {
             ThreadLocalRandom.current().nextBytes(key);
             String name = HexFormat.of().formatHex(key);
-            Path dir = root.resolve("artifacts").resolve(name.substring(0, 2)).resolve(name.substring(2, 4));
-            Files.createDirectories(dir);
-            Files.write(dir.resolve(name + ".zst"), new byte[100]);
-            Files.write(dir.resolve(name + ".json"), new byte[50]);
+            Path file = files.layout().entry(io.polycache.artifact.ArtifactService.NAMESPACE,
+                    new io.polycache.store.EntryKey(name));
+            Files.createDirectories(file.getParent());
+            Files.write(file, new byte[150]);
         }
         SpaceLedger scanned = SpaceLedger.unbounded();
         started = System.nanoTime();

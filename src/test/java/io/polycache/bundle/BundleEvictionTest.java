@@ -79,7 +79,7 @@ class BundleEvictionTest {
         reopenWithLimit(used - 100);
 
         try (SpaceLedger.Reservation space = ledger.reserve(50)) {
-            space.commit(EntryKind.ARTIFACT, "ab".repeat(16), 50);
+            space.commit(EntryKind.ENTRY, "ab".repeat(16), 50);
         }
 
         assertFalse(bundles.exists(first), "the least recently used bundle stayed");

@@ -115,8 +115,7 @@ class StandaloneIT {
 
         assertTrue(process.waitFor(60, TimeUnit.SECONDS), "server did not stop");
         Path cache = dir.resolve("cache");
-        assertTrue(Files.exists(cache.resolve("artifacts").resolve(key.substring(0, 2)).resolve(key.substring(2, 4))
-                .resolve(key + ".json")));
+        assertTrue(Files.exists(io.polycache.testing.TestServer.polykitEntry(cache, key)));
         try (var tmp = Files.list(cache.resolve("tmp"))) {
             assertEquals(0, tmp.count());
         }

@@ -29,10 +29,10 @@ class LedgerSnapshotTest {
         SpaceLedger before = SpaceLedger.unbounded();
         for (String name : List.of("old", "mid", "new")) {
             try (SpaceLedger.Reservation space = before.reserve(100)) {
-                space.commit(EntryKind.ARTIFACT, name, 100);
+                space.commit(EntryKind.ENTRY, name, 100);
             }
         }
-        before.touch(EntryKind.ARTIFACT, "old");
+        before.touch(EntryKind.ENTRY, "old");
         try (SpaceLedger.Reservation space = before.reserve(7)) {
             space.commit(EntryKind.BLOB, "blob", 7);
         }
@@ -41,13 +41,13 @@ class LedgerSnapshotTest {
 
         List<String> evicted = new ArrayList<>();
         SpaceLedger after = new SpaceLedger(300, 310);
-        after.register(EntryKind.ARTIFACT, evicted::add);
+        after.register(EntryKind.ENTRY, evicted::add);
         assertTrue(LedgerSnapshot.load(after, files.layout().ledgerSnapshot()));
 
         assertEquals(307, after.used());
-        assertArrayEquals(new long[] {3, 300}, after.countAndBytes(EntryKind.ARTIFACT));
+        assertArrayEquals(new long[] {3, 300}, after.countAndBytes(EntryKind.ENTRY));
         try (SpaceLedger.Reservation space = after.reserve(10)) {
-            space.commit(EntryKind.ARTIFACT, "newer", 10);
+            space.commit(EntryKind.ENTRY, "newer", 10);
         }
         assertEquals(List.of("mid"), evicted, "recency survived the restart");
         assertTrue(after.contains(EntryKind.BLOB, "blob"));
@@ -74,7 +74,7 @@ class LedgerSnapshotTest {
         FileStore files = files();
         SpaceLedger ledger = SpaceLedger.unbounded();
         try (SpaceLedger.Reservation space = ledger.reserve(5)) {
-            space.commit(EntryKind.ARTIFACT, "x", 5);
+            space.commit(EntryKind.ENTRY, "x", 5);
         }
         Path file = files.layout().ledgerSnapshot();
         LedgerSnapshot.save(ledger, file, files, true);
@@ -87,18 +87,19 @@ class LedgerSnapshotTest {
     void aScanAccountsForArtifactsOnDiskAndForgetsMissingOnes() throws IOException {
         FileStore files = files();
         SpaceLedger ledger = SpaceLedger.unbounded();
-        ArtifactStore store = new ArtifactStore(files, ledger);
-        CacheKey key = CacheKey.parse("ab".repeat(16));
-        Path temp = files.newTempFile(".zst");
-        Files.writeString(temp, "12345");
-        try (SpaceLedger.Reservation space = ledger.reserve(0)) {
-            store.commit(key, temp, "{}".getBytes(), space);
+        Namespace namespace = new Namespace("turbo/web", WritePolicy.REPLACE);
+        try (io.polycache.store.fs.FsEntryStore store = new io.polycache.store.fs.FsEntryStore(files, ledger)) {
+            store.put(namespace, new EntryKey("ab".repeat(8)), new java.io.ByteArrayInputStream("12345".getBytes()), 5,
+                    EntryVerifier.NONE, java.util.Map.of());
         }
+        long onDisk = ledger.used();
         SpaceLedger fresh = SpaceLedger.unbounded();
-        fresh.restore(EntryKind.ARTIFACT, "cd".repeat(16), 99, 1, 0); // stale: not on disk
+        fresh.restore(EntryKind.ENTRY, "polykit/" + "cd".repeat(16), 99, 1, 0); // stale: not on disk
 
         new StoreScan(files.layout(), fresh, file -> java.util.List.of()).run();
 
-        assertArrayEquals(new long[] {1, 7}, fresh.countAndBytes(EntryKind.ARTIFACT));
+        assertArrayEquals(new long[] {1, onDisk}, fresh.countAndBytes(EntryKind.ENTRY));
+        assertTrue(fresh.contains(EntryKind.ENTRY, "turbo/web/" + "ab".repeat(8)));
+        assertArrayEquals(new long[] {1, onDisk}, fresh.countAndBytes("turbo"));
     }
 }

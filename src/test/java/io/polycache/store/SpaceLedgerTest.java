@@ -34,39 +34,42 @@ class SpaceLedgerTest {
     @Test
     void evictsTheLeastRecentlyUsedNotTheOldestWritten() {
         SpaceLedger ledger = ledger(1000, 1050);
-        add(ledger, EntryKind.ARTIFACT, "a", 300);
-        add(ledger, EntryKind.ARTIFACT, "b", 300);
-        add(ledger, EntryKind.ARTIFACT, "c", 300);
-        ledger.touch(EntryKind.ARTIFACT, "a"); // a was written first but used last
+        add(ledger, EntryKind.ENTRY, "a", 300);
+        add(ledger, EntryKind.ENTRY, "b", 300);
+        add(ledger, EntryKind.ENTRY, "c", 300);
+        ledger.touch(EntryKind.ENTRY, "a"); // a was written first but used last
 
-        add(ledger, EntryKind.ARTIFACT, "d", 300);
+        add(ledger, EntryKind.ENTRY, "d", 300);
 
-        assertEquals(List.of("ARTIFACT:b"), evicted);
-        assertTrue(ledger.contains(EntryKind.ARTIFACT, "a"));
+        assertEquals(List.of("ENTRY:b"), evicted);
+        assertTrue(ledger.contains(EntryKind.ENTRY, "a"));
         assertEquals(900, ledger.used());
-        assertArrayEquals(new long[] {3, 900}, ledger.countAndBytes(EntryKind.ARTIFACT));
+        assertArrayEquals(new long[] {3, 900}, ledger.countAndBytes(EntryKind.ENTRY));
     }
 
     @Test
     void evictsDownToTheLowWaterMarkInOneRound() {
         SpaceLedger ledger = ledger(1000, 1000);
         for (int i = 0; i < 10; i++) {
-            add(ledger, EntryKind.ARTIFACT, "e" + i, 100);
+            add(ledger, EntryKind.ENTRY, "e" + i, 100);
         }
-        add(ledger, EntryKind.ARTIFACT, "new", 100);
+        add(ledger, EntryKind.ENTRY, "new", 100);
         // 950 is the low-water mark: room for the new 100 means 850 kept before it.
-        assertEquals(List.of("ARTIFACT:e0", "ARTIFACT:e1"), evicted);
+        assertEquals(List.of("ENTRY:e0", "ENTRY:e1"), evicted);
         assertEquals(900, ledger.used());
     }
 
     @Test
-    void aWriteThatCannotFitUnderTheHardLimitFailsAndHoldsNothing() {
+    void aWriteLargerThanTheHardLimitFailsWithoutEvictingAnything() {
         SpaceLedger ledger = ledger(1000, 1050);
-        add(ledger, EntryKind.ARTIFACT, "a", 500);
+        add(ledger, EntryKind.ENTRY, "a", 500);
         InsufficientStorageException e = assertThrows(InsufficientStorageException.class, () -> ledger.reserve(1100));
         assertTrue(e.getMessage().contains("hard limit of 1050 bytes"), e.getMessage());
-        assertEquals(0, ledger.used(), "everything evictable was evicted trying");
-        assertEquals(0, ledger.occupied());
+        assertEquals(500, ledger.used(), "nothing was evicted for a write that could never fit");
+        assertEquals(500, ledger.occupied());
+        try (SpaceLedger.Reservation space = ledger.reserve(900)) {
+            assertEquals(0, ledger.used(), "a write that fits once the cache is emptied evicts");
+        }
     }
 
     @Test

@@ -49,6 +49,12 @@ public final class TestServer implements AutoCloseable {
         return start(storage, Map.of());
     }
 
+    /** Where a Polykit artifact's entry file is in a storage directory. */
+    public static Path polykitEntry(Path storage, String key) {
+        return new io.polycache.store.ShardLayout(storage).entry(io.polycache.artifact.ArtifactService.NAMESPACE,
+                new io.polycache.store.EntryKey(key.toLowerCase(java.util.Locale.ROOT)));
+    }
+
     public Path storage() {
         return storage;
     }

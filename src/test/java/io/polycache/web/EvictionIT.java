@@ -43,7 +43,7 @@ class EvictionIT {
 
     /** Bytes of every file the cache keeps, as du would add them up (without block rounding). */
     private long bytesOnDisk() throws IOException {
-        try (Stream<Path> files = Files.walk(storage.resolve("artifacts"))) {
+        try (Stream<Path> files = Files.walk(storage.resolve("entries"))) {
             return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
         }
     }
@@ -87,7 +87,9 @@ class EvictionIT {
             assertTrue(put.body().contains("Insufficient storage"), put.body());
             assertEquals(404, server.get("/v1/artifacts/" + big).statusCode());
             assertEquals(0, server.tmpEntries());
-            assertEquals(0, stats(server).get("used_bytes").asLong());
+            assertEquals(200, server.get("/v1/artifacts/" + kept).statusCode(),
+                    "a write that could never fit evicts nothing");
+            assertEquals(bytesOnDisk(), stats(server).get("used_bytes").asLong());
             String next = PolykitArtifact.randomKey(64);
             assertEquals(201, server.put("/v1/artifacts/" + next, artifact(next, 10_000)).statusCode(),
                     "the cache keeps taking writes that fit");

@@ -19,7 +19,7 @@ class MetricsIT {
     Path storage;
 
     /** The value of one sample line of the exposition; 0 when absent. */
-    private static double sample(String exposition, String series) {
+    static double sample(String exposition, String series) {
         Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(exposition);
         return m.find() ? Double.parseDouble(m.group(1)) : 0;
     }
@@ -50,7 +50,8 @@ class MetricsIT {
             assertEquals(1, sample(after, "polycache_verification_failures_total{protocol=\"polykit\"}"));
             assertTrue(sample(after, "polycache_received_bytes_total{protocol=\"polykit\"}") >= body.length);
             assertTrue(sample(after, "polycache_sent_bytes_total{protocol=\"polykit\"}") >= 2.0 * body.length);
-            assertEquals(1, sample(after, "polycache_storage_entries{kind=\"artifact\"}"));
+            assertEquals(1, sample(after, "polycache_storage_entries{kind=\"entry\"}"));
+            assertEquals(1, sample(after, "polycache_protocol_entries{protocol=\"polykit\"}"));
             assertTrue(sample(after, "polycache_storage_used_bytes") >= body.length);
             assertEquals(-1, sample(after, "polycache_storage_limit_bytes"));
             assertTrue(after.contains("jvm_memory_used_bytes"), "no JVM metrics");

@@ -4,9 +4,8 @@ import io.polycache.auth.KeyRegistry;
 import io.polycache.auth.Scope;
 import io.polycache.config.Settings;
 import jakarta.servlet.FilterChain;
-import jakarta.servlet.FilterConfig;
 import jakarta.servlet.ServletException;
-import jakarta.servlet.http.HttpFilter;
+import io.polycache.web.Services;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -22,11 +21,8 @@ import java.util.logging.Logger;
  * user is ignored), which is what Gradle, Maven and ccache send. Read-only keys may only GET
  * and HEAD. No key material is ever logged.
  */
-public final class ApiKeyFilter extends HttpFilter {
+public final class ApiKeyFilter extends ServiceFilter {
     private static final Logger LOG = Logger.getLogger(ApiKeyFilter.class.getName());
-
-    /** Context attribute holding the {@link KeyRegistry}; absent when the cache is public. */
-    public static final String REGISTRY_ATTRIBUTE = KeyRegistry.class.getName();
 
     static final String MISSING = "Missing Authorization Bearer <APIKEY>";
     static final String MALFORMED = "Invalid authorization format. Use Bearer <APIKEY>";
@@ -39,12 +35,9 @@ public final class ApiKeyFilter extends HttpFilter {
     private KeyRegistry registry;
 
     @Override
-    public void init(FilterConfig config) throws ServletException {
-        Settings settings = (Settings) config.getServletContext().getAttribute(Settings.class.getName());
-        registry = (KeyRegistry) config.getServletContext().getAttribute(REGISTRY_ATTRIBUTE);
-        if (settings == null) {
-            throw new ServletException("Polycache settings are missing: the start-up listener did not run");
-        }
+    protected void init(Services services) throws ServletException {
+        Settings settings = services.settings();
+        registry = services.keys();
         open = settings.publicAccess();
         anonymousRead = settings.anonymousRead();
         metricsOpen = settings.metricsPublic();

@@ -1,13 +1,14 @@
 package io.polycache.web.filter;
 
 import io.polycache.metrics.CacheMetrics;
+import io.polycache.metrics.ReadOutcome;
 import jakarta.servlet.FilterChain;
-import jakarta.servlet.FilterConfig;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
-import jakarta.servlet.http.HttpFilter;
+import io.polycache.web.EntryReads;
+import io.polycache.web.Services;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
@@ -19,21 +20,16 @@ import java.io.IOException;
  * filter, so refusals count too. Polykit hits, misses and refused uploads follow from the status
  * alone (CacheMetrics.request), which keeps the services free of bookkeeping.
  */
-public final class MetricsFilter extends HttpFilter {
+public final class MetricsFilter extends ServiceFilter {
     public static final String POLYKIT = CacheMetrics.POLYKIT;
     public static final String DEPS = "deps";
     public static final String OPS = "ops";
-    /** Request attribute with the bytes a handler sent by sendfile (see web.ArtifactReadFilter). */
-    public static final String SENT_BYTES_ATTRIBUTE = "io.polycache.sentBytes";
 
     private CacheMetrics metrics;
 
     @Override
-    public void init(FilterConfig config) throws ServletException {
-        metrics = (CacheMetrics) config.getServletContext().getAttribute(CacheMetrics.class.getName());
-        if (metrics == null) {
-            throw new ServletException("Polycache metrics are missing: the start-up listener did not run");
-        }
+    protected void init(Services services) {
+        metrics = services.metrics();
     }
 
     @Override
@@ -45,15 +41,15 @@ public final class MetricsFilter extends HttpFilter {
             chain.doFilter(countedRequest, countedResponse);
         } finally {
             long sent = countedResponse.bytes();
-            if (request.getAttribute(SENT_BYTES_ATTRIBUTE) instanceof Long sendfile) {
+            if (request.getAttribute(EntryReads.SENT_BYTES_ATTRIBUTE) instanceof Long sendfile) {
                 sent += sendfile; // went out by sendfile, past every stream
             }
-            record(request.getMethod(), Exchanges.path(request), response.getStatus(), countedRequest.bytes(), sent);
+            ReadOutcome outcome = (ReadOutcome) request.getAttribute(EntryReads.OUTCOME_ATTRIBUTE);
+            // A read that failed after its headers went out says 200 but was cut: count it as the 500 it is.
+            int status = outcome == ReadOutcome.ERROR ? 500 : response.getStatus();
+            metrics.request(protocolOf(Exchanges.path(request)), request.getMethod(), status, countedRequest.bytes(), sent,
+                    outcome);
         }
-    }
-
-    private void record(String method, String path, int status, long in, long out) {
-        metrics.request(protocolOf(path), method, status, in, out);
     }
 
     static String protocolOf(String path) {

@@ -2,10 +2,9 @@ package io.polycache.web.filter;
 
 import io.polycache.config.Settings;
 import jakarta.servlet.FilterChain;
-import jakarta.servlet.FilterConfig;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletInputStream;
-import jakarta.servlet.http.HttpFilter;
+import io.polycache.web.Services;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
@@ -20,18 +19,15 @@ import java.io.IOException;
  * filter lets the resource answer what it checks first (a malformed key is 400 even when the
  * body is too large).
  */
-public final class SizeLimitFilter extends HttpFilter {
+public final class SizeLimitFilter extends ServiceFilter {
     static final String ARTIFACTS = "/v1/artifacts/";
 
     private long maxArtifactSize;
     private long maxRequestSize;
 
     @Override
-    public void init(FilterConfig config) throws ServletException {
-        Settings settings = (Settings) config.getServletContext().getAttribute(Settings.class.getName());
-        if (settings == null) {
-            throw new ServletException("Polycache settings are missing: the start-up listener did not run");
-        }
+    protected void init(Services services) {
+        Settings settings = services.settings();
         maxArtifactSize = settings.maxArtifactSize();
         maxRequestSize = settings.maxRequestSize();
     }

@@ -1,4 +1,4 @@
-package io.polycache.artifact;
+package io.polycache.store;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

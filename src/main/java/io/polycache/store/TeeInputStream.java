@@ -1,4 +1,4 @@
-package io.polycache.artifact;
+package io.polycache.store;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,0 +1,283 @@
+package io.polycache.store.fs;
+
+import io.polycache.store.EntryExistsException;
+import io.polycache.store.EntryKey;
+import io.polycache.store.EntryKind;
+import io.polycache.store.EntryMeta;
+import io.polycache.store.EntryStore;
+import io.polycache.store.EntryVerifier;
+import io.polycache.store.FileStore;
+import io.polycache.store.Namespace;
+import io.polycache.store.OpenEntry;
+import io.polycache.store.ShardLayout;
+import io.polycache.store.SpaceLedger;
+import io.polycache.store.VerifiedWrite;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.logging.Logger;
+
+/**
+ * Entries on the local filesystem, one file each ({@link EntryFile}) at
+ * {@code entries/<namespace>/aa/bb/<key>}.
+ *
+ * <p>A put writes body and metadata into one temp file, fsyncs it once, and commits with one
+ * rename (replace) or one hard link (write-once: the link fails when the key exists, so the
+ * check and the commit are one atomic step). Commits and deletes of one key are serialised on a
+ * lock stripe (never a global lock), so the ledger's accounting follows the files exactly.
+ * Readers take no lock: an open file keeps its bytes, whatever happens to its name.
+ *
+ * <p>A file that fails {@link EntryFile}'s wholeness check (torn by a crash, truncated, damaged)
+ * is never served: it is removed, logged and counted, and the key reads as a miss, so the next
+ * put stores it again.
+ */
+public final class FsEntryStore implements EntryStore, AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(FsEntryStore.class.getName());
+    private static final int STRIPES = 256;
+    /** Bodies up to this are read whole with their metadata in one read and served from memory. */
+    static final int SMALL = 64 * 1024;
+
+    private final FileStore files;
+    private final ShardLayout layout;
+    private final SpaceLedger ledger;
+    private final VerifiedWrite writer = new VerifiedWrite();
+    private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
+    private final LongAdder damaged = new LongAdder();
+
+    public FsEntryStore(FileStore files, SpaceLedger ledger) {
+        this.files = files;
+        this.layout = files.layout();
+        this.ledger = ledger;
+        for (int i = 0; i < STRIPES; i++) {
+            stripes[i] = new ReentrantLock();
+        }
+        ledger.register(EntryKind.ENTRY, this::evict);
+    }
+
+    @Override
+    public Stored put(Namespace namespace, EntryKey key, InputStream body, long declaredLength,
+            EntryVerifier verifier, Map<String, String> headers) throws IOException {
+        EntryMeta.checkHeaders(headers);
+        Path temp = files.newTempFile(".entry");
+        try (SpaceLedger.Reservation space = ledger.reserve(Math.max(0, declaredLength))) {
+            EntryMeta meta;
+            long fileSize;
+            try (FileChannel file = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                VerifiedWrite.Written written = writer.write(body, declaredLength, verifier, file, space);
+                meta = new EntryMeta(written.size(), written.sha256(), System.currentTimeMillis(), headers);
+                ByteBuffer trailer = EntryFile.trailer(meta);
+                fileSize = written.size() + trailer.remaining();
+                space.ensure(fileSize);
+                while (trailer.hasRemaining()) {
+                    file.write(trailer);
+                }
+                file.force(true); // durable before it is visible: one fsync per put
+            }
+            return commit(namespace, key, temp, meta, fileSize, space);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    private Stored commit(Namespace namespace, EntryKey key, Path temp, EntryMeta meta, long fileSize,
+            SpaceLedger.Reservation space) throws IOException {
+        Path target = layout.entry(namespace, key);
+        ReentrantLock lock = stripeOf(namespace, key);
+        lock.lock();
+        try {
+            switch (namespace.policy()) {
+                case REPLACE -> files.moveIntoPlace(temp, target);
+                case WRITE_ONCE_REFUSE, WRITE_ONCE_ACCEPT -> {
+                    if (!files.linkIntoPlaceIfAbsent(temp, target)) {
+                        Optional<EntryMeta> existing = readMeta(namespace, key, target);
+                        if (existing.isEmpty()) {
+                            // The stored file was damaged and is gone now: this put takes its place.
+                            if (!files.linkIntoPlaceIfAbsent(temp, target)) {
+                                throw new IOException("could not commit " + target);
+                            }
+                        } else if (namespace.policy() == io.polycache.store.WritePolicy.WRITE_ONCE_REFUSE) {
+                            throw new EntryExistsException("Artifact already exists");
+                        } else {
+                            ledger.touch(EntryKind.ENTRY, ledgerName(namespace, key));
+                            return new Stored(existing.get(), false);
+                        }
+                    }
+                }
+            }
+            space.commit(EntryKind.ENTRY, ledgerName(namespace, key), fileSize);
+            return new Stored(meta, true);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public Optional<EntryMeta> head(Namespace namespace, EntryKey key) throws IOException {
+        Optional<EntryMeta> meta = readMeta(namespace, key, layout.entry(namespace, key));
+        meta.ifPresent(m -> ledger.touch(EntryKind.ENTRY, ledgerName(namespace, key)));
+        return meta;
+    }
+
+    private Optional<EntryMeta> readMeta(Namespace namespace, EntryKey key, Path path) throws IOException {
+        try (FileChannel file = FileChannel.open(path, StandardOpenOption.READ)) {
+            return Optional.of(EntryFile.read(file, file.size()));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (EntryFile.DamagedException e) {
+            quarantine(namespace, key, path, e);
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public Optional<OpenEntry> open(Namespace namespace, EntryKey key) throws IOException {
+        Path path = layout.entry(namespace, key);
+        FileChannel file;
+        try {
+            file = FileChannel.open(path, StandardOpenOption.READ);
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+        boolean handedOver = false;
+        try {
+            long fileSize = file.size();
+            OpenEntry entry;
+            if (fileSize <= SMALL + EntryFile.TAIL_READ) {
+                ByteBuffer whole = ByteBuffer.allocate((int) fileSize);
+                EntryFile.readFully(file, whole, 0);
+                EntryMeta meta = EntryFile.parse(whole.array(), 0, (int) fileSize, fileSize);
+                entry = new InMemory(meta, whole.array());
+            } else {
+                EntryMeta meta = EntryFile.read(file, fileSize);
+                entry = new OnDisk(meta, file, namespace.policy() == io.polycache.store.WritePolicy.REPLACE ? null : path);
+                handedOver = true;
+            }
+            ledger.touch(EntryKind.ENTRY, ledgerName(namespace, key));
+            return Optional.of(entry);
+        } catch (EntryFile.DamagedException e) {
+            quarantine(namespace, key, path, e);
+            return Optional.empty();
+        } finally {
+            if (!handedOver) {
+                file.close();
+            }
+        }
+    }
+
+    @Override
+    public boolean delete(Namespace namespace, EntryKey key) throws IOException {
+        ReentrantLock lock = stripeOf(namespace, key);
+        lock.lock();
+        try {
+            boolean deleted = Files.deleteIfExists(layout.entry(namespace, key));
+            ledger.removed(EntryKind.ENTRY, ledgerName(namespace, key));
+            return deleted;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Entries found damaged (and removed) since start. */
+    public long damaged() {
+        return damaged.sum();
+    }
+
+    /** Removes a damaged entry so that the key reads as a miss and the next put heals it. */
+    private void quarantine(Namespace namespace, EntryKey key, Path path, IOException why) throws IOException {
+        LOG.warning("Removing damaged entry " + namespace + "/" + key + " (" + path + "): " + why.getMessage());
+        damaged.increment();
+        delete(namespace, key);
+    }
+
+    /** The ledger's eviction of an entry: the file goes; the ledger forgets it itself. */
+    private void evict(String name) throws IOException {
+        int slash = name.lastIndexOf('/');
+        Namespace namespace = new Namespace(name.substring(0, slash), io.polycache.store.WritePolicy.REPLACE);
+        EntryKey key = new EntryKey(name.substring(slash + 1));
+        ReentrantLock lock = stripeOf(namespace, key);
+        lock.lock();
+        try {
+            Files.deleteIfExists(layout.entry(namespace, key));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** How the ledger names an entry: {@code <namespace>/<key>} (keys hold no slash). */
+    public static String ledgerName(Namespace namespace, EntryKey key) {
+        return namespace.name() + '/' + key.value();
+    }
+
+    private ReentrantLock stripeOf(Namespace namespace, EntryKey key) {
+        return stripes[Math.floorMod(31 * namespace.name().hashCode() + key.value().hashCode(), STRIPES)];
+    }
+
+    @Override
+    public void close() {
+        writer.close();
+    }
+
+    /** A small entry, read whole with its metadata in one read. */
+    private record InMemory(EntryMeta meta, byte[] bytes) implements OpenEntry {
+        @Override
+        public void transferTo(OutputStream out) throws IOException {
+            out.write(bytes, 0, (int) meta.size());
+        }
+
+        @Override
+        public Optional<Path> file() {
+            return Optional.empty();
+        }
+
+        @Override
+        public void close() {}
+    }
+
+    /** A larger entry, streamed from its open file (or sent from it by name, zero-copy). */
+    private record OnDisk(EntryMeta meta, FileChannel channel, Path path) implements OpenEntry {
+        @Override
+        public void transferTo(OutputStream out) throws IOException {
+            ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
+            long position = 0;
+            long size = meta.size();
+            while (position < size) {
+                buffer.clear().limit((int) Math.min(buffer.capacity(), size - position));
+                int n = channel.read(buffer, position);
+                if (n < 0) {
+                    throw new EntryFile.DamagedException("ends at " + position + " of " + size + " bytes");
+                }
+                out.write(buffer.array(), 0, n);
+                position += n;
+            }
+        }
+
+        /**
+         * Only for write-once namespaces: the name is opened again by the container after this
+         * entry is closed, and a replace in between would send another body under this one's
+         * length and hash. Write-once files change only by being deleted, which cuts the send.
+         */
+        @Override
+        public Optional<Path> file() {
+            return Optional.ofNullable(path);
+        }
+
+        @Override
+        public void close() {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // a read channel: closing cannot lose data
+            }
+        }
+    }
+}
