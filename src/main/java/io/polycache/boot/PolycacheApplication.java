@@ -13,6 +13,7 @@ import io.polycache.web.MetricsResource;
 import io.polycache.web.Services;
 import io.polycache.web.StatsResource;
 import io.polycache.metrics.CacheMetrics;
+import io.polycache.store.EntryStore;
 import io.polycache.store.SpaceLedger;
 import jakarta.servlet.ServletContext;
 import jakarta.ws.rs.core.Context;
@@ -43,6 +44,7 @@ public final class PolycacheApplication extends ResourceConfig {
             protected void configure() {
                 bind(services.files()).to(FileStore.class);
                 bind(services.artifacts()).to(ArtifactService.class);
+                bind(services.entries()).to(EntryStore.class);
                 bind(services.ledger()).to(SpaceLedger.class);
                 bind(services.metrics()).to(CacheMetrics.class);
                 bind(services.deps()).to(DependencyCache.class);

@@ -5,7 +5,6 @@ import io.polycache.deps.DependencyCache.Resolution;
 import io.polycache.deps.InstallRequest;
 import io.polycache.deps.RequestDraft;
 import io.polycache.metrics.CacheMetrics;
-import io.polycache.web.filter.MetricsFilter;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import jakarta.inject.Named;
@@ -65,9 +64,9 @@ public final class CacheResource {
         InstallRequest request = draft.validate();
         Resolution resolution = cache.resolve(request);
         if (resolution.cacheHit()) {
-            metrics.hit(MetricsFilter.DEPS);
+            metrics.hit(Protocol.DEPS.metricName());
         } else {
-            metrics.miss(MetricsFilter.DEPS);
+            metrics.miss(Protocol.DEPS.metricName());
         }
         String base = baseUrl.isEmpty() ? uri.getBaseUri().toString().replaceAll("/+$", "") : baseUrl;
         Map<String, Object> answer = new LinkedHashMap<>();

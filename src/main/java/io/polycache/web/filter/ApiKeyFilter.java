@@ -5,6 +5,7 @@ import io.polycache.auth.Scope;
 import io.polycache.config.Settings;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
+import io.polycache.web.Protocol;
 import io.polycache.web.Services;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -124,9 +125,10 @@ public final class ApiKeyFilter extends ServiceFilter {
             throws IOException {
         LOG.warning("Refused " + status + " (" + message + ") to " + request.getRemoteAddr() + ": "
                 + request.getMethod() + " " + request.getRequestURI());
+        Protocol protocol = Protocol.of(Exchanges.path(request));
         if (status == 401) {
-            response.setHeader("WWW-Authenticate", "Bearer realm=\"polycache\"");
+            response.setHeader("WWW-Authenticate", protocol.challenge());
         }
-        Exchanges.writeError(response, status, message);
+        protocol.writeError(response, status, message);
     }
 }

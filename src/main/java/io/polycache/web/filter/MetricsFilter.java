@@ -8,6 +8,7 @@ import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 import io.polycache.web.EntryReads;
+import io.polycache.web.Protocol;
 import io.polycache.web.Services;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
@@ -21,9 +22,6 @@ import java.io.IOException;
  * alone (CacheMetrics.request), which keeps the services free of bookkeeping.
  */
 public final class MetricsFilter extends ServiceFilter {
-    public static final String POLYKIT = CacheMetrics.POLYKIT;
-    public static final String DEPS = "deps";
-    public static final String OPS = "ops";
 
     private CacheMetrics metrics;
 
@@ -47,19 +45,9 @@ public final class MetricsFilter extends ServiceFilter {
             ReadOutcome outcome = (ReadOutcome) request.getAttribute(EntryReads.OUTCOME_ATTRIBUTE);
             // A read that failed after its headers went out says 200 but was cut: count it as the 500 it is.
             int status = outcome == ReadOutcome.ERROR ? 500 : response.getStatus();
-            metrics.request(protocolOf(Exchanges.path(request)), request.getMethod(), status, countedRequest.bytes(), sent,
+            metrics.request(Protocol.of(Exchanges.path(request)).metricName(), request.getMethod(), status, countedRequest.bytes(), sent,
                     outcome);
         }
-    }
-
-    static String protocolOf(String path) {
-        if (path.startsWith("/v1/artifacts/")) {
-            return POLYKIT;
-        }
-        if (path.equals("/v1/cache") || path.startsWith("/download/")) {
-            return DEPS;
-        }
-        return OPS;
     }
 
     private static final class CountingRequest extends HttpServletRequestWrapper {

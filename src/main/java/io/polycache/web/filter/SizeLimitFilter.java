@@ -4,6 +4,7 @@ import io.polycache.config.Settings;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletInputStream;
+import io.polycache.web.Protocol;
 import io.polycache.web.Services;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
@@ -20,8 +21,6 @@ import java.io.IOException;
  * body is too large).
  */
 public final class SizeLimitFilter extends ServiceFilter {
-    static final String ARTIFACTS = "/v1/artifacts/";
-
     private long maxArtifactSize;
     private long maxRequestSize;
 
@@ -48,12 +47,12 @@ public final class SizeLimitFilter extends ServiceFilter {
             }
             response.resetBuffer();
             response.setHeader("Connection", "close");
-            Exchanges.writeError(response, 413, tooLarge.get().getMessage());
+            Protocol.of(Exchanges.path(request)).writeError(response, 413, tooLarge.get().getMessage());
         }
     }
 
     private long limitFor(HttpServletRequest request) {
-        return Exchanges.path(request).startsWith(ARTIFACTS) ? maxArtifactSize : maxRequestSize;
+        return Protocol.of(Exchanges.path(request)).storesEntries() ? maxArtifactSize : maxRequestSize;
     }
 
     private static final class LimitedRequest extends HttpServletRequestWrapper {
