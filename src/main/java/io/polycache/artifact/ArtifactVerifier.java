@@ -67,6 +67,13 @@ public final class ArtifactVerifier {
                 if (!name.startsWith(OUTPUTS)) {
                     throw invalid("unexpected directory entry " + name);
                 }
+                String directory = name.substring(OUTPUTS.length());
+                if (directory.endsWith("/")) {
+                    directory = directory.substring(0, directory.length() - 1);
+                }
+                if (!directory.isEmpty()) {
+                    safeRelativePath(directory, name); // directories obey the same rule as files
+                }
                 continue;
             }
             if (!isRegularFile(entry)) {
@@ -184,17 +191,7 @@ public final class ArtifactVerifier {
 
     /** A relative path with no empty, {@code .} or {@code ..} segment and no NUL or backslash. */
     static String safeRelativePath(String path, String shownAs) {
-        boolean ok = !path.isEmpty() && !path.startsWith("/") && path.indexOf('\0') < 0
-                && path.indexOf('\\') < 0;
-        if (ok) {
-            for (String segment : path.split("/", -1)) {
-                if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
-                    ok = false;
-                    break;
-                }
-            }
-        }
-        if (!ok) {
+        if (!io.polycache.store.Names.isCleanRelativePath(path)) {
             throw invalid("unsafe path " + shownAs);
         }
         return path;

@@ -14,8 +14,6 @@ public final class ApiKeys {
     /** One key: the SHA-256 of its text and its scope. */
     public record Entry(byte[] digest, Scope scope) {}
 
-    public static final ApiKeys NONE = new ApiKeys(List.of());
-
     private final List<Entry> entries;
 
     public ApiKeys(List<Entry> entries) {

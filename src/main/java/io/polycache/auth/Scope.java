@@ -11,10 +11,6 @@ public enum Scope {
         this.token = token;
     }
 
-    public String token() {
-        return token;
-    }
-
     static Scope ofToken(String token) {
         for (Scope scope : values()) {
             if (scope.token.equals(token)) {

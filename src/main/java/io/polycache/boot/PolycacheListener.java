@@ -88,7 +88,7 @@ public final class PolycacheListener implements ServletContextListener {
         metrics.registerProtocol(CacheMetrics.POLYKIT);
         BlobStore blobs = new BlobStore(files, ledger);
         BundleStore bundles = new BundleStore(files, blobs, ledger, metrics::bundleBuild);
-        openLedger(ledger, files); // after every store has registered how its entries are evicted
+        openLedger(ledger, files, blobs.references()); // refuses unless every store has registered its evictor
         this.ledger = ledger;
         try {
             deps = dependencyCache(files, blobs, bundles, settings, metrics);
@@ -119,7 +119,7 @@ public final class PolycacheListener implements ServletContextListener {
      * Loads the accounting from its snapshot; after a crash, or on a directory never accounted
      * for, also scans the store in the background (serving meanwhile).
      */
-    private void openLedger(SpaceLedger ledger, FileStore files) {
+    private void openLedger(SpaceLedger ledger, FileStore files, io.polycache.store.BlobReferences references) {
         long started = System.nanoTime();
         boolean clean;
         try {
@@ -133,7 +133,7 @@ public final class PolycacheListener implements ServletContextListener {
         if (!clean) {
             scan = new Thread(() -> {
                 try {
-                    new StoreScan(files.layout(), ledger, BundleStore::blobsOfIndexFile).run();
+                    new StoreScan(files.layout(), ledger, references, BundleStore::blobsOfIndexFile).run();
                 } catch (IOException | RuntimeException e) {
                     LOG.warning("Store scan failed: " + e);
                 }

@@ -15,7 +15,7 @@ public final class BundlePaths {
     /** @throws UnsafeEntryException if the entry could land or point outside the bundle */
     public static void check(String root, IndexEntry entry) {
         String path = entry.path();
-        if (!isCleanRelative(path)) {
+        if (!io.polycache.store.Names.isCleanRelativePath(path)) {
             throw new UnsafeEntryException("unsafe path '" + path + "'");
         }
         boolean underRoot = path.startsWith(root + "/");
@@ -26,20 +26,6 @@ public final class BundlePaths {
         if (entry.isLink() && !resolvesUnder(root, path, entry.linkTarget())) {
             throw new UnsafeEntryException("link '" + path + "' points outside " + root + "/: " + entry.linkTarget());
         }
-    }
-
-    /** Relative, '/'-separated, no empty, '.' or '..' segment, no backslash or NUL. */
-    static boolean isCleanRelative(String path) {
-        if (path == null || path.isEmpty() || path.startsWith("/") || path.indexOf('\\') >= 0
-                || path.indexOf('\0') >= 0) {
-            return false;
-        }
-        for (String segment : path.split("/", -1)) {
-            if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** Whether a relative link target, taken from the link's directory, stays under root. */

@@ -89,7 +89,7 @@ public final class BundleStore {
                 files.moveIntoPlace(temp, target);
                 space.commit(EntryKind.INDEX, ledgerName(target), size);
             }
-            ledger.pinsBecomeReferences(shas);
+            blobs.references().pinsBecomeReferences(shas);
         } catch (IOException | RuntimeException e) {
             blobs.unpin(shas);
             throw e;
@@ -114,7 +114,7 @@ public final class BundleStore {
         Files.deleteIfExists(indexFile);
         Files.deleteIfExists(layout.bundle(hash));
         ledger.removed(EntryKind.BUNDLE, hash.value());
-        ledger.dereference(BundleIndex.blobsOf(index.entries()));
+        blobs.references().dereference(BundleIndex.blobsOf(index.entries()));
     }
 
     /** The blobs an index file names, for a scan of the store. */

@@ -44,14 +44,6 @@ final class Parameters {
         return value.isEmpty() ? List.of() : List.of(value.split("\\s+"));
     }
 
-    /** Dotted numbers with an optional pre-release suffix, as requests name versions. */
-    private static final java.util.regex.Pattern VERSION =
-            java.util.regex.Pattern.compile("[0-9]{1,9}(\\.[0-9]{1,9}){0,3}(-[0-9A-Za-z]+(\\.[0-9A-Za-z]+)*)?");
-
-    static boolean isVersion(String text) {
-        return text.length() <= 64 && VERSION.matcher(text).matches();
-    }
-
     /**
      * An image name template that must contain {@code placeholder}: without it every version
      * would run in the same image, which is exactly what the template exists to prevent. Only

@@ -124,14 +124,14 @@ public record Settings(
         List<ToolchainSettings.NodeNpm> pairs = new java.util.ArrayList<>();
         for (String pair : p.list(NPM_VERSIONS)) {
             String[] parts = pair.split(":", -1);
-            if (parts.length != 2 || !Parameters.isVersion(parts[0].strip()) || !Parameters.isVersion(parts[1].strip())) {
+            if (parts.length != 2 || !VersionSyntax.isValid(parts[0].strip()) || !VersionSyntax.isValid(parts[1].strip())) {
                 throw SettingsException.invalid(NPM_VERSIONS, p.string(NPM_VERSIONS),
                         "comma-separated node:npm version pairs, e.g. 14.20.0:6.14.13,16.15.0:8.5.0");
             }
             pairs.add(new ToolchainSettings.NodeNpm(parts[0].strip(), parts[1].strip()));
         }
         List<String> php = p.list(COMPOSER_VERSIONS);
-        if (!php.stream().allMatch(Parameters::isVersion)) {
+        if (!php.stream().allMatch(VersionSyntax::isValid)) {
             throw SettingsException.invalid(COMPOSER_VERSIONS, p.string(COMPOSER_VERSIONS),
                     "comma-separated PHP versions, e.g. 8.1,8.2");
         }

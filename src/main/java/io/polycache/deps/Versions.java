@@ -3,7 +3,6 @@ package io.polycache.deps;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * The toolchain versions a request names (node and npm, or php), validated and in the order
@@ -11,11 +10,6 @@ import java.util.regex.Pattern;
  * but digits, dots, letters and dashes.
  */
 public record Versions(Map<String, String> byName) {
-    /** Dotted numbers with an optional pre-release suffix: 14.20.0, 8.2, 20.0.0-rc.1. */
-    private static final Pattern VERSION =
-            Pattern.compile("[0-9]{1,9}(\\.[0-9]{1,9}){0,3}(-[0-9A-Za-z]+(\\.[0-9A-Za-z]+)*)?");
-    private static final int MAX_LENGTH = 64;
-
     public Versions {
         byName = Collections.unmodifiableMap(new LinkedHashMap<>(byName));
     }
@@ -52,7 +46,7 @@ public record Versions(Map<String, String> byName) {
     }
 
     static boolean isValid(String version) {
-        return version.length() <= MAX_LENGTH && VERSION.matcher(version).matches();
+        return io.polycache.config.VersionSyntax.isValid(version);
     }
 
     /** The versions part of an index file name: {@code <node>_<npm>} or {@code <php>}. */

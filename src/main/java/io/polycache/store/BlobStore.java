@@ -30,11 +30,13 @@ public final class BlobStore {
     private final FileStore files;
     private final ShardLayout layout;
     private final SpaceLedger ledger;
+    private final BlobReferences references;
 
     public BlobStore(FileStore files, SpaceLedger ledger) {
         this.files = files;
         this.layout = files.layout();
         this.ledger = ledger;
+        this.references = new BlobReferences(ledger);
         ledger.register(EntryKind.BLOB, sha -> Files.deleteIfExists(layout.object(new Sha256(sha))));
     }
 
@@ -54,7 +56,7 @@ public final class BlobStore {
      * is, nothing is written). The file itself is left to the caller.
      *
      * <p>The blob is pinned for the caller's install: it stays until the install's index takes
-     * it over ({@link SpaceLedger#pinsBecomeReferences}) or the install gives it up
+     * it over ({@link BlobReferences#pinsBecomeReferences}) or the install gives it up
      * ({@link #unpin}). The pin is taken before the file is linked, so a blob being deleted
      * because its last index went is either kept or written anew, never lost under the index.
      */
@@ -74,11 +76,11 @@ public final class BlobStore {
         Sha256 sha256 = Sha256.of(digest);
         Path target = layout.object(sha256);
         Stored stored;
-        if (ledger.pinBlob(sha256.value())) {
+        if (references.pin(sha256.value())) {
             try {
                 stored = Files.exists(target) ? describe(target) : deflateIntoPlace(file, target);
             } catch (IOException | RuntimeException e) {
-                ledger.unpin(java.util.List.of(sha256.value()));
+                references.unpin(java.util.List.of(sha256.value()));
                 throw e;
             }
         } else {
@@ -86,14 +88,14 @@ public final class BlobStore {
             try {
                 stored = deflate(file, temp);
                 try (SpaceLedger.Reservation space = ledger.reserve(stored.size())) {
-                    space.commitBlob(sha256.value(), stored.size());
+                    references.commit(space, sha256.value(), stored.size());
                 }
                 try {
                     if (Files.exists(target) || !files.linkIntoPlaceIfAbsent(temp, target)) {
                         stored = describe(target); // written meanwhile, possibly by another zlib
                     }
                 } catch (IOException | RuntimeException e) {
-                    ledger.unpin(java.util.List.of(sha256.value()));
+                    references.unpin(java.util.List.of(sha256.value()));
                     throw e;
                 }
             } finally {
@@ -149,11 +151,12 @@ public final class BlobStore {
 
     /** Gives up an install's pins on blobs it stored; blobs nothing else needs are deleted. */
     public void unpin(java.util.Collection<String> shas) {
-        ledger.unpin(shas);
+        references.unpin(shas);
     }
 
-    public boolean exists(Sha256 sha256) {
-        return Files.isRegularFile(layout.object(sha256));
+    /** Who holds each blob: indexes and installs in flight. */
+    public BlobReferences references() {
+        return references;
     }
 
     /** The stored (raw-deflated) bytes of a blob. */

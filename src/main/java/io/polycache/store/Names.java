@@ -44,4 +44,22 @@ public final class Names {
         }
         return true;
     }
+
+    /**
+     * Whether {@code path} is a clean relative path inside an archive or a tree: '/'-separated,
+     * not absolute, no empty, {@code .} or {@code ..} segment, no backslash or NUL. The one rule
+     * for artifact entries and installed trees alike.
+     */
+    public static boolean isCleanRelativePath(String path) {
+        if (path == null || path.isEmpty() || path.startsWith("/") || path.indexOf('\\') >= 0
+                || path.indexOf('\0') >= 0) {
+            return false;
+        }
+        for (String segment : path.split("/", -1)) {
+            if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
+                return false;
+            }
+        }
+        return true;
+    }
 }

@@ -24,8 +24,8 @@ import java.util.logging.Logger;
  * does not fit under the hard limit, fails with {@link InsufficientStorageException}. Readers
  * never wait: a use is one volatile write.
  *
- * <p>Blobs are not evicted on their own: each counts the indexes that refer to it and the
- * installs in flight that will, and goes when both reach zero.
+ * <p>Blobs are not evicted on their own: {@link BlobReferences} counts the indexes that refer
+ * to each and the installs in flight that will, and deletes it when both reach zero.
  */
 public final class SpaceLedger {
     private static final Logger LOG = Logger.getLogger(SpaceLedger.class.getName());
@@ -136,9 +136,6 @@ public final class SpaceLedger {
         public void commit(EntryKind kind, String name, long size) {
             ensure(size);
             Entry entry = new Entry(kind, name, size, tick());
-            if (kind == EntryKind.BLOB) {
-                entry.pins = 1;
-            }
             held -= size;
             counted(entry, +1);
             Entry previous = entries.put(key(kind, name), entry);
@@ -152,34 +149,16 @@ public final class SpaceLedger {
         }
 
         /**
-         * Adds a blob, pinned once for the install storing it; if another install added it
-         * meanwhile, pins that one instead and keeps the reservation (released on close).
-         *
-         * @return true if this call added the blob
+         * Adds {@code fresh} unless an entry of its kind and name is there, paid for from this
+         * reservation; the caller made sure it holds enough.
          */
-        public boolean commitBlob(String sha, long size) {
-            ensure(size);
-            String key = key(EntryKind.BLOB, sha);
-            while (true) {
-                Entry existing = entries.get(key);
-                if (existing != null) {
-                    synchronized (existing) {
-                        if (!existing.gone) {
-                            existing.pins++;
-                            existing.lastUse = tick();
-                            return false;
-                        }
-                    }
-                    continue; // gone means removed from the map; look again
-                }
-                Entry fresh = new Entry(EntryKind.BLOB, sha, size, tick());
-                fresh.pins = 1;
-                if (entries.putIfAbsent(key, fresh) == null) {
-                    held -= size;
-                    counted(fresh, +1);
-                    return true;
-                }
+        boolean addIfAbsent(Entry fresh) {
+            if (entries.putIfAbsent(key(fresh.kind, fresh.name), fresh) != null) {
+                return false;
             }
+            held -= fresh.size;
+            counted(fresh, +1);
+            return true;
         }
 
         /** Releases what was not committed. */
@@ -295,99 +274,37 @@ public final class SpaceLedger {
         return true;
     }
 
-    // ---- blobs -------------------------------------------------------------------------------
+    // ---- for BlobReferences, which keeps the blob entries' counts ---------------------------
 
-    /**
-     * Pins a stored blob for an install in flight, so it cannot go before the install's index
-     * refers to it.
-     *
-     * @return false if the blob is not stored: the caller writes it and commits it as a BLOB
-     *         (which pins it)
-     */
-    public boolean pinBlob(String sha) {
-        Entry entry = entries.get(key(EntryKind.BLOB, sha));
-        if (entry == null) {
+    Entry entry(EntryKind kind, String name) {
+        return entries.get(key(kind, name));
+    }
+
+    /** Removes a blob nothing needs any more, under the entry's lock; counted as an eviction. */
+    boolean removeReleased(Entry entry) {
+        if (!entries.remove(key(entry.kind, entry.name), entry)) {
             return false;
         }
-        synchronized (entry) {
-            if (entry.gone) {
-                return false;
-            }
-            entry.pins++;
-        }
-        entry.lastUse = tick();
+        entry.gone = true;
+        counted(entry, -1);
+        occupied.addAndGet(-entry.size);
+        evictions.increment();
+        evictedBytes.add(entry.size);
         return true;
     }
 
-    /** An install's index is committed: its pins become references. */
-    public void pinsBecomeReferences(Collection<String> shas) {
-        for (String sha : shas) {
-            Entry entry = entries.get(key(EntryKind.BLOB, sha));
-            if (entry != null) {
-                synchronized (entry) {
-                    entry.pins--;
-                    entry.refs++;
-                }
+    /** Throws unless every kind of entry has a way to be deleted: before any entry is loaded. */
+    void checkEvictors() {
+        for (EntryKind kind : EntryKind.values()) {
+            if (!evictors.containsKey(kind)) {
+                throw new IllegalStateException("no store has registered how " + kind + " entries are deleted;"
+                        + " build every store before loading the ledger");
             }
         }
     }
 
-    /** An install failed: drops its pins; blobs nothing else needs are deleted. */
-    public void unpin(Collection<String> shas) {
-        for (String sha : shas) {
-            release(sha, false);
-        }
-    }
-
-    /** An index went: drops its references; blobs nothing else needs are deleted. */
-    public void dereference(Collection<String> shas) {
-        for (String sha : shas) {
-            release(sha, true);
-        }
-    }
-
-    /** Adds references found by a scan of stored indexes. */
-    public void reference(String sha) {
-        Entry entry = entries.get(key(EntryKind.BLOB, sha));
-        if (entry != null) {
-            synchronized (entry) {
-                entry.refs++;
-            }
-        }
-    }
-
-    private void release(String sha, boolean reference) {
-        Entry entry = entries.get(key(EntryKind.BLOB, sha));
-        if (entry == null) {
-            return;
-        }
-        synchronized (entry) {
-            if (reference) {
-                entry.refs = Math.max(0, entry.refs - 1);
-            } else {
-                entry.pins = Math.max(0, entry.pins - 1);
-            }
-            if (entry.refs > 0 || entry.pins > 0 || entry.gone) {
-                return;
-            }
-            // Delete under the entry's lock, so a concurrent pin either came first or sees it gone.
-            try {
-                Evictor evictor = evictors.get(EntryKind.BLOB);
-                if (evictor != null) {
-                    evictor.evict(sha);
-                }
-            } catch (IOException e) {
-                LOG.warning("Could not delete blob " + sha + ": " + e.getMessage());
-                return;
-            }
-            if (entries.remove(key(EntryKind.BLOB, sha), entry)) {
-                entry.gone = true;
-                counted(entry, -1);
-                occupied.addAndGet(-entry.size);
-                evictions.increment();
-                evictedBytes.add(entry.size);
-            }
-        }
+    Evictor evictor(EntryKind kind) {
+        return evictors.get(kind);
     }
 
     // ---- figures -----------------------------------------------------------------------------
@@ -464,29 +381,6 @@ public final class SpaceLedger {
             return true;
         }
         return false;
-    }
-
-    /** Deletes blobs that neither an index nor an install in flight needs (left by a crash). */
-    void sweepUnreferencedBlobs() {
-        List<String> orphans = new ArrayList<>();
-        for (Entry entry : entries.values()) {
-            if (entry.kind == EntryKind.BLOB) {
-                synchronized (entry) {
-                    if (entry.refs == 0 && entry.pins == 0) {
-                        orphans.add(entry.name);
-                    }
-                }
-            }
-        }
-        for (String sha : orphans) {
-            Entry entry = entries.get(key(EntryKind.BLOB, sha));
-            if (entry != null) {
-                synchronized (entry) {
-                    entry.pins++; // release() takes one away again and deletes at zero
-                }
-                release(sha, false);
-            }
-        }
     }
 
     /** A strictly increasing recency stamp, close to wall-clock microseconds. */

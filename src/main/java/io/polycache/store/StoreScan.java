@@ -30,22 +30,25 @@ public final class StoreScan {
     private final ShardLayout layout;
     private final SpaceLedger ledger;
     private final IndexReader indexReader;
+    private final BlobReferences references;
 
-    public StoreScan(ShardLayout layout, SpaceLedger ledger, IndexReader indexReader) {
+    public StoreScan(ShardLayout layout, SpaceLedger ledger, BlobReferences references, IndexReader indexReader) {
         this.layout = layout;
         this.ledger = ledger;
+        this.references = references;
         this.indexReader = indexReader;
     }
 
     /** Scans every kind; returns the number of entries found on disk. */
     public long run() throws IOException {
+        ledger.checkEvictors();
         long started = System.nanoTime();
         long found = scanEntries();
         found += scanPlain(EntryKind.BLOB, layout.objectsDir(), "");
         found += scanIndexes();
         found += scanPlain(EntryKind.BUNDLE, layout.bundlesDir(), ".zip");
         // Blobs no index names were left by an install that crashed before its index.
-        ledger.sweepUnreferencedBlobs();
+        references.sweepUnreferenced();
         LOG.info("Store scan accounted for " + found + " entries, " + ledger.used() + " bytes, in "
                 + (System.nanoTime() - started) / 1_000_000 + " ms");
         return found;
@@ -137,7 +140,7 @@ public final class StoreScan {
                 String name = fileName.substring(0, fileName.length() - ".index".length());
                 if (ledger.restore(EntryKind.INDEX, name, attributes.size(),
                         attributes.lastModifiedTime().toMillis() * 1000, 0)) {
-                    blobs.forEach(ledger::reference);
+                    blobs.forEach(references::reference);
                 }
                 found[0]++;
             } catch (NoSuchFileException e) {

@@ -171,6 +171,22 @@ class ArtifactVerifierTest {
         assertEquals("Invalid artifact: unsafe path outputs/../../etc/passwd", failure(artifact.bytes()));
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"outputs/../../escaped/", "outputs/a/../../../x/", "outputs/../"})
+    void refusesDirectoryEntriesThatClimbOutOfOutputs(String directory) {
+        PolykitArtifact artifact = new PolykitArtifact(KEY, Map.of());
+        artifact.extraEntries.put(directory, new byte[0]); // a name ending in / is a directory entry
+        assertEquals("Invalid artifact: unsafe path " + directory, failure(artifact.bytes()));
+    }
+
+    @Test
+    void acceptsPlainDirectoryEntriesUnderOutputs() {
+        PolykitArtifact artifact = new PolykitArtifact(KEY, Map.of("dist/a.js", new byte[] {1}));
+        artifact.extraEntries.put("outputs/", new byte[0]);
+        artifact.extraEntries.put("outputs/dist/", new byte[0]);
+        verifier.verify(new java.io.ByteArrayInputStream(artifact.bytes()), io.polycache.store.CacheKey.parse(KEY));
+    }
+
     @Test
     void refusesSymbolicLinks() throws IOException {
         ByteArrayOutputStream tar = new ByteArrayOutputStream();

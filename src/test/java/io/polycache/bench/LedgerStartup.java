@@ -39,6 +39,9 @@ public final class LedgerStartup {
         for (int run = 0; run < 3; run++) {
             SpaceLedger loaded = SpaceLedger.unbounded();
             started = System.nanoTime();
+            for (EntryKind kind : EntryKind.values()) {
+                loaded.register(kind, name -> {});
+            }
             LedgerSnapshot.load(loaded, snapshot);
             report("snapshot-load", snapshotEntries, started);
         }
@@ -54,7 +57,10 @@ public final class LedgerStartup {
         }
         SpaceLedger scanned = SpaceLedger.unbounded();
         started = System.nanoTime();
-        new StoreScan(files.layout(), scanned, file -> java.util.List.of()).run();
+        for (EntryKind kind : EntryKind.values()) {
+            scanned.register(kind, name -> {});
+        }
+        new StoreScan(files.layout(), scanned, new io.polycache.store.BlobReferences(scanned), file -> java.util.List.of()).run();
         report("scan", scannedArtifacts, started);
     }
 

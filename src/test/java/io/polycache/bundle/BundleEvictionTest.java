@@ -100,6 +100,7 @@ class BundleEvictionTest {
         blobs = new BlobStore(files, ledger);
         bundles = new BundleStore(files, blobs, ledger);
         ingester = new TreeIngester(blobs);
+        new io.polycache.store.fs.FsEntryStore(files, ledger); // every store registers before the ledger loads
         assertTrue(LedgerSnapshot.load(ledger, files.layout().ledgerSnapshot()));
     }
 
@@ -135,7 +136,8 @@ class BundleEvictionTest {
         SpaceLedger fresh = new SpaceLedger(SpaceLedger.UNBOUNDED, SpaceLedger.UNBOUNDED);
         BlobStore freshBlobs = new BlobStore(files, fresh);
         new BundleStore(files, freshBlobs, fresh);
-        new StoreScan(files.layout(), fresh, BundleStore::blobsOfIndexFile).run();
+        new io.polycache.store.fs.FsEntryStore(files, fresh);
+        new StoreScan(files.layout(), fresh, freshBlobs.references(), BundleStore::blobsOfIndexFile).run();
 
         assertEquals(used, fresh.used());
         assertFalse(Files.exists(orphan));

@@ -17,6 +17,13 @@ class LedgerSnapshotTest {
     @TempDir
     Path root;
 
+    private static SpaceLedger registerAll(SpaceLedger ledger) {
+        for (EntryKind kind : EntryKind.values()) {
+            ledger.register(kind, name -> {});
+        }
+        return ledger;
+    }
+
     private FileStore files() throws IOException {
         FileStore files = new FileStore(new ShardLayout(root));
         files.open();
@@ -33,14 +40,15 @@ class LedgerSnapshotTest {
             }
         }
         before.touch(EntryKind.ENTRY, "old");
+        BlobReferences references = new BlobReferences(before);
         try (SpaceLedger.Reservation space = before.reserve(7)) {
-            space.commit(EntryKind.BLOB, "blob", 7);
+            references.commit(space, "blob", 7);
         }
-        before.pinsBecomeReferences(List.of("blob"));
+        references.pinsBecomeReferences(List.of("blob"));
         LedgerSnapshot.save(before, files.layout().ledgerSnapshot(), files, true);
 
         List<String> evicted = new ArrayList<>();
-        SpaceLedger after = new SpaceLedger(300, 310);
+        SpaceLedger after = registerAll(new SpaceLedger(300, 310));
         after.register(EntryKind.ENTRY, evicted::add);
         assertTrue(LedgerSnapshot.load(after, files.layout().ledgerSnapshot()));
 
@@ -51,7 +59,7 @@ class LedgerSnapshotTest {
         }
         assertEquals(List.of("mid"), evicted, "recency survived the restart");
         assertTrue(after.contains(EntryKind.BLOB, "blob"));
-        after.dereference(List.of("blob"));
+        new BlobReferences(after).dereference(List.of("blob"));
         assertFalse(after.contains(EntryKind.BLOB, "blob"), "its reference survived the restart");
     }
 
@@ -59,14 +67,14 @@ class LedgerSnapshotTest {
     void aLoadedSnapshotCountsAsStaleUntilTheNextCleanShutdown() throws IOException {
         FileStore files = files();
         LedgerSnapshot.save(SpaceLedger.unbounded(), files.layout().ledgerSnapshot(), files, true);
-        assertTrue(LedgerSnapshot.load(SpaceLedger.unbounded(), files.layout().ledgerSnapshot()));
-        assertFalse(LedgerSnapshot.load(SpaceLedger.unbounded(), files.layout().ledgerSnapshot()));
+        assertTrue(LedgerSnapshot.load(registerAll(SpaceLedger.unbounded()), files.layout().ledgerSnapshot()));
+        assertFalse(LedgerSnapshot.load(registerAll(SpaceLedger.unbounded()), files.layout().ledgerSnapshot()));
     }
 
     @Test
     void noSnapshotMeansAScan() throws IOException {
         files();
-        assertFalse(LedgerSnapshot.load(SpaceLedger.unbounded(), root.resolve("ledger.snapshot")));
+        assertFalse(LedgerSnapshot.load(registerAll(SpaceLedger.unbounded()), root.resolve("ledger.snapshot")));
     }
 
     @Test
@@ -80,7 +88,7 @@ class LedgerSnapshotTest {
         LedgerSnapshot.save(ledger, file, files, true);
         byte[] bytes = Files.readAllBytes(file);
         Files.write(file, java.util.Arrays.copyOf(bytes, bytes.length - 3));
-        assertFalse(LedgerSnapshot.load(SpaceLedger.unbounded(), file));
+        assertFalse(LedgerSnapshot.load(registerAll(SpaceLedger.unbounded()), file));
     }
 
     @Test
@@ -96,7 +104,8 @@ class LedgerSnapshotTest {
         SpaceLedger fresh = SpaceLedger.unbounded();
         fresh.restore(EntryKind.ENTRY, "polykit/" + "cd".repeat(16), 99, 1, 0); // stale: not on disk
 
-        new StoreScan(files.layout(), fresh, file -> java.util.List.of()).run();
+        registerAll(fresh);
+        new StoreScan(files.layout(), fresh, new BlobReferences(fresh), file -> java.util.List.of()).run();
 
         assertArrayEquals(new long[] {1, onDisk}, fresh.countAndBytes(EntryKind.ENTRY));
         assertTrue(fresh.contains(EntryKind.ENTRY, "turbo/web/" + "ab".repeat(8)));

@@ -113,50 +113,6 @@ class SpaceLedgerTest {
     }
 
     @Test
-    void aBlobSharedByASurvivingIndexSurvives() {
-        SpaceLedger ledger = ledger(SpaceLedger.UNBOUNDED, SpaceLedger.UNBOUNDED);
-        add(ledger, EntryKind.BLOB, "shared", 10);
-        add(ledger, EntryKind.BLOB, "only-one", 10);
-        ledger.pinsBecomeReferences(List.of("shared", "only-one")); // index one
-        assertTrue(ledger.pinBlob("shared"));
-        ledger.pinsBecomeReferences(List.of("shared")); // index two
-
-        ledger.dereference(List.of("shared", "only-one")); // index one evicted
-
-        assertEquals(List.of("BLOB:only-one"), evicted);
-        assertTrue(ledger.contains(EntryKind.BLOB, "shared"));
-        assertArrayEquals(new long[] {1, 10}, ledger.countAndBytes(EntryKind.BLOB));
-        ledger.dereference(List.of("shared"));
-        assertFalse(ledger.contains(EntryKind.BLOB, "shared"));
-        assertEquals(0, ledger.used());
-        assertArrayEquals(new long[] {0, 0}, ledger.countAndBytes(EntryKind.BLOB));
-    }
-
-    @Test
-    void aBlobPinnedByAnInstallInFlightOutlivesItsLastIndex() {
-        SpaceLedger ledger = ledger(SpaceLedger.UNBOUNDED, SpaceLedger.UNBOUNDED);
-        add(ledger, EntryKind.BLOB, "b", 10);
-        ledger.pinsBecomeReferences(List.of("b"));
-        assertTrue(ledger.pinBlob("b")); // a new install uses it
-
-        ledger.dereference(List.of("b"));
-        assertTrue(ledger.contains(EntryKind.BLOB, "b"));
-
-        ledger.unpin(List.of("b")); // the install failed
-        assertFalse(ledger.contains(EntryKind.BLOB, "b"));
-        assertFalse(ledger.pinBlob("b"), "a gone blob must be written anew");
-    }
-
-    @Test
-    void blobsAreNeverEvictedByTheLruThemselves() {
-        SpaceLedger ledger = ledger(100, 100);
-        add(ledger, EntryKind.BLOB, "b", 60);
-        ledger.pinsBecomeReferences(List.of("b"));
-        assertThrows(InsufficientStorageException.class, () -> ledger.reserve(60));
-        assertTrue(ledger.contains(EntryKind.BLOB, "b"));
-    }
-
-    @Test
     void releasedReservationsGiveTheirSpaceBack() {
         SpaceLedger ledger = ledger(100, 100);
         ledger.reserve(100).close();
