@@ -31,7 +31,7 @@ load_small() {
             # uploaded through each server's API; the upload rate is recorded as a bonus
             sed -n "$((SMALL_LOADED + 1)),$(( n < SMALL_PUT_LIMIT ? n : SMALL_PUT_LIMIT ))p" "$SMALL_DIR/keys.txt" > "$delta"
             for peer in $PEERS; do
-                # nginx takes them as WebDAV PUTs (for the rate only): it serves Polycache's files
+                # nginx takes them as WebDAV PUTs and serves them back from its own directory
                 local t1 count before
                 count=$(wc -l < "$delta")
                 before=$(loadavg)
@@ -51,6 +51,7 @@ load_small() {
             log "placing $(wc -l < "$delta") more small artifacts straight into the storage directories"
             python3 "$ART" seed "$SMALL_DIR" "$delta" polycache "$PC_STORAGE"
             python3 "$ART" seed "$SMALL_DIR" "$delta" turbo "$TURBO_STORAGE/$TURBO_TEAM"
+            python3 "$ART" seed "$SMALL_DIR" "$delta" nginx "$RUN_DIR/nginx/dav/put"
         fi
         open_for_nginx
         SMALL_LOADED=$n
@@ -126,7 +127,6 @@ bench_large_reads() {
     keys=$RUN_DIR/keys-large.txt
     echo "$key" > "$keys"
     for peer in $PEERS; do
-        [ "$peer" = nginx ] && continue
         upload_files "$peer" "$keys" "$RUN_DIR"
     done
     rm -f "$RUN_DIR/$key.zst"
@@ -152,8 +152,8 @@ bench_large_reads() {
 clear_written() {
     # Uploads of earlier rounds are deleted so the disk does not fill; every upload in a round
     # still goes to a fresh key. (Deleting under a running Polycache is what an eviction does.)
-    find "$PC_STORAGE/artifacts" -name 'ffb*' -delete 2>/dev/null || true
-    rm -rf "$RUN_DIR/nginx/dav/put/"* "$TURBO_STORAGE/$TURBO_TEAM"/ffb* 2>/dev/null || true
+    find "$PC_STORAGE/entries" -name 'ffb*' -delete 2>/dev/null || true
+    rm -rf "$RUN_DIR/nginx/dav/put/"ffb* "$TURBO_STORAGE/$TURBO_TEAM"/ffb* 2>/dev/null || true
 }
 
 bench_writes() {

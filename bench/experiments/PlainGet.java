@@ -21,9 +21,9 @@ import org.apache.catalina.startup.Tomcat;
  * {@code GET /v1/artifacts/{key}} from Polycache's own files when Jersey is not in the path?
  *
  * <p>A plain servlet on an embedded Tomcat with the launcher's connector settings. It does the
- * same work per request as Polycache's GET: validates the key, reads {@code <key>.json} for the
- * hash, opens {@code <key>.zst}, answers 200 with Content-Type, Content-Length and
- * X-Artifact-Hash. With {@code sendfile=true} bodies of 48 KiB or more go out through Tomcat's
+ * same work per request as Polycache's GET: validates the key, opens its entry file
+ * ({@code entries/polykit/aa/bb/<key>}: body, metadata, footer), reads the footer and the hash,
+ * answers 200 with Content-Type, Content-Length and X-Artifact-Hash. With {@code sendfile=true} bodies of 48 KiB or more go out through Tomcat's
  * sendfile support (zero-copy), as Tomcat's DefaultServlet does.
  *
  * <p>usage: java -cp tomcat-embed-core.jar:tomcat-annotations-api.jar PlainGet.java PORT STORAGE_DIR [sendfile]
@@ -58,13 +58,22 @@ public final class PlainGet {
         tomcat.getServer().await();
     }
 
+    /** Polycache's shard of a key (store.ShardLayout.shardOf). */
+    static String shardOf(String key) {
+        int h = key.hashCode();
+        h ^= h >>> 16;
+        h *= 0x85ebca6b;
+        h ^= h >>> 13;
+        return String.format("%x%x/%x%x", (h >>> 12) & 0xf, (h >>> 8) & 0xf, (h >>> 4) & 0xf, h & 0xf);
+    }
+
     static final class ArtifactGet extends HttpServlet {
         private static final long SENDFILE_MIN = 48 * 1024;
         private final Path artifacts;
         private final boolean sendfile;
 
         ArtifactGet(Path storage, boolean sendfile) {
-            this.artifacts = storage.resolve("artifacts");
+            this.artifacts = storage.resolve("entries").resolve("polykit");
             this.sendfile = sendfile;
         }
 
@@ -75,17 +84,21 @@ public final class PlainGet {
                 resp.sendError(400);
                 return;
             }
-            Path dir = artifacts.resolve(key.substring(0, 2)).resolve(key.substring(2, 4));
-            String hash;
+            Path data = artifacts.resolve(shardOf(key)).resolve(key);
+            FileChannel channel;
             try {
-                hash = field(new String(Files.readAllBytes(dir.resolve(key + ".json")), StandardCharsets.UTF_8), "hash");
+                channel = FileChannel.open(data, StandardOpenOption.READ);
             } catch (NoSuchFileException e) {
                 resp.sendError(404);
                 return;
             }
-            Path data = dir.resolve(key + ".zst");
-            try (FileChannel channel = FileChannel.open(data, StandardOpenOption.READ)) {
-                long size = channel.size();
+            try (channel) {
+                ByteBuffer tail = ByteBuffer.allocate(20 + 46);
+                channel.read(tail, channel.size() - tail.capacity());
+                long size = tail.getLong(46);
+                byte[] sha = new byte[32];
+                tail.get(4, sha);
+                String hash = java.util.HexFormat.of().formatHex(sha);
                 resp.setContentType("application/zstd");
                 resp.setContentLengthLong(size);
                 resp.setHeader("X-Artifact-Hash", hash);
@@ -98,8 +111,9 @@ public final class PlainGet {
                 OutputStream out = resp.getOutputStream();
                 WritableByteChannel target = Channels.newChannel(out);
                 ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(Math.max(size, 1), 64 * 1024));
+                channel.position(0);
                 while (channel.position() < size) {
-                    buffer.clear();
+                    buffer.clear().limit((int) Math.min(buffer.capacity(), size - channel.position()));
                     if (channel.read(buffer) < 0) {
                         break;
                     }

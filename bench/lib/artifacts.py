@@ -26,6 +26,7 @@ import os
 import secrets
 import struct
 import subprocess
+import zlib
 import sys
 import tarfile
 import io
@@ -162,32 +163,53 @@ def large(directory, size):
         f.write(frame[at + 64:])
 
 
+def shard_of(key):
+    """Polycache's shard directory for a key (store.ShardLayout.shardOf): a spread of Java's
+    String.hashCode, two hex digits per level."""
+    h = 0
+    for ch in key:
+        h = (31 * h + ord(ch)) & 0xFFFFFFFF
+    h ^= h >> 16
+    h = (h * 0x85EBCA6B) & 0xFFFFFFFF
+    h ^= h >> 13
+    return "%x%x/%x%x" % ((h >> 12) & 0xF, (h >> 8) & 0xF, (h >> 4) & 0xF, h & 0xF)
+
+
+def entry_file(body, created_ms):
+    """The body followed by Polycache's entry trailer (store.fs.EntryFile): metadata (magic,
+    SHA-256, created, no headers) and the footer (body size, metadata length, CRC-32, magic)."""
+    meta = struct.pack(">I", 0x50434531) + hashlib.sha256(body).digest() + struct.pack(">qH", created_ms, 0)
+    footer = struct.pack(">qiiI", len(body), len(meta), _signed(zlib.crc32(meta)), 0x50434546)
+    return body + meta + footer
+
+
+def _signed(value):
+    return value - (1 << 32) if value >= (1 << 31) else value
+
+
 def seed(directory, keys_file, layout, target):
     """Places stored artifacts straight into a server's storage directory, as its PUT would
     have left them: for the scaling-by-entries rows, where 100k uploads with an fsync each would
-    take longer than the benchmark. polycache: artifacts/aa/bb/<key>.zst + <key>.json (the
-    metadata Polycache writes: hash and size are what its GET reads); turbo: <dir>/<key>."""
+    take longer than the benchmark. polycache: entries/polykit/aa/bb/<key>, one file of body and
+    metadata (Polycache reads it by path, so it serves what is placed while it runs); turbo and
+    nginx: <dir>/<key>, the body alone."""
     import shutil
     import time
     with open(keys_file) as f:
         keys = [line.strip() for line in f if line.strip()]
+    created = int(time.time() * 1000)
     for key in keys:
         src = os.path.join(directory, key + ".zst")
-        if layout == "turbo":
+        if layout in ("turbo", "nginx"):
             os.makedirs(target, exist_ok=True)
             shutil.copyfile(src, os.path.join(target, key))
             continue
         with open(src, "rb") as f:
             body = f.read()
-        shard = os.path.join(target, "artifacts", key[0:2], key[2:4])
+        shard = os.path.join(target, "entries", "polykit", shard_of(key))
         os.makedirs(shard, exist_ok=True)
-        with open(os.path.join(shard, key + ".zst"), "wb") as f:
-            f.write(body)
-        meta = {"hash": hashlib.sha256(body).hexdigest(), "size": len(body), "created_at": int(time.time()),
-                "cache_key_hash": key, "package_name": "bench", "task_name": "build",
-                "artifact_created_at": MTIME, "artifact_version": 1}
-        with open(os.path.join(shard, key + ".json"), "w") as f:
-            json.dump(meta, f, separators=(",", ":"))
+        with open(os.path.join(shard, key), "wb") as f:
+            f.write(entry_file(body, created))
 
 
 def head(directory, key):

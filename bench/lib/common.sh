@@ -158,9 +158,9 @@ http {
     default_type application/octet-stream;
     server {
         listen 127.0.0.1:$NGINX_PORT;
-        # the same URL as Polycache, answered from the very files Polycache stored
-        location ~ "^/v1/artifacts/([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]+)\$" {
-            alias $storage/artifacts/\$1/\$2/\$1\$2\$3.zst;
+        # the same URL as Polycache, answered from the same bytes, as nginx's own PUTs stored them
+        location /v1/artifacts/ {
+            alias $prefix/dav/put/;
         }
         # plain WebDAV PUT, no verification
         location /put/ {
@@ -227,7 +227,7 @@ start_peers() {
 }
 
 # Files Polycache writes are private to its user; nginx's workers run as nobody.
-open_for_nginx() { chmod -R a+rX "$PC_STORAGE/artifacts" 2>/dev/null || true; }
+open_for_nginx() { chmod -R a+rX "$RUN_DIR/nginx/dav" 2>/dev/null || true; }
 
 # upload_files PEER KEYS_FILE DIR: PUTs DIR/<key>.zst for every key (8 in parallel, one curl).
 upload_files() {
