@@ -82,11 +82,25 @@ public final class Launcher {
         return bind.contains(":") ? "[" + bind + "]" : bind;
     }
 
+    /** Loggers that print raw request bytes (headers and all) below FINE: never below it. */
+    private static final java.util.List<String> RAW_REQUEST_LOGGERS = java.util.List.of(
+            "org.apache.coyote.http11.Http11InputBuffer", "org.apache.coyote.http2");
+    private static final java.util.List<Logger> PINNED = new java.util.ArrayList<>();
+
     private static void setLogLevel(Level level) {
         Logger root = Logger.getLogger("");
         root.setLevel(level);
+        CredentialRedactor redactor = new CredentialRedactor();
         for (Handler handler : root.getHandlers()) {
             handler.setLevel(level);
+            handler.setFilter(redactor);
+        }
+        if (level.intValue() < Level.FINE.intValue()) {
+            for (String name : RAW_REQUEST_LOGGERS) {
+                Logger logger = Logger.getLogger(name);
+                logger.setLevel(Level.FINE);
+                PINNED.add(logger); // loggers are held weakly: keep the setting alive
+            }
         }
     }
 

@@ -1,7 +1,17 @@
 package io.polycache.store;
 
-/** A write that cannot fit under the hard size limit, even after eviction. */
+/** A write that cannot fit: under the hard size limit even after eviction, or on the disk at all. */
 public final class InsufficientStorageException extends StoreException {
+    private InsufficientStorageException(String message, Throwable cause) {
+        super(message, cause);
+    }
+
+    /** The filesystem itself is full (ENOSPC), whatever the size limits say. */
+    public static InsufficientStorageException diskFull(Throwable cause) {
+        return new InsufficientStorageException("Insufficient storage: the storage directory's filesystem is full"
+                + " (no space left on device); writes resume once space is freed", cause);
+    }
+
     public InsufficientStorageException(long needed, long occupied, long hardLimit) {
         super("Insufficient storage: " + needed + " more bytes would not fit under the hard limit of " + hardLimit
                 + " bytes (" + occupied + " in use or reserved, nothing left to evict)");

@@ -9,7 +9,7 @@ import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.core.Context;
-import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,10 +27,11 @@ public final class ArtifactResource {
     }
 
     @PUT
-    public Response put(@PathParam("key") String key, @Context HttpHeaders headers, InputStream body)
+    public Response put(@PathParam("key") String key, @Context HttpServletRequest request, InputStream body)
             throws IOException {
         CacheKey cacheKey = CacheKey.parse(key);
-        ArtifactInfo info = artifacts.put(cacheKey, body, headers.getLength());
+        // A long: HttpHeaders.getLength() is an int and fails on bodies past 2 GiB.
+        ArtifactInfo info = artifacts.put(cacheKey, body, request.getContentLengthLong());
         return Response.status(201)
                 .entity(Map.of("cache_key", cacheKey.value(), "hash", info.hash(), "size", info.size()))
                 .type("application/json")

@@ -97,6 +97,10 @@ public final class ExceptionMappers {
             if (tooLarge.isPresent()) {
                 return new TooLarge().toResponse(tooLarge.get());
             }
+            var diskFull = io.polycache.store.DiskFull.find(e); // installs and bundles fill the disk too
+            if (diskFull.isPresent()) {
+                return new NoSpace().toResponse(diskFull.get());
+            }
             String id = Failures.logUnexpected(null, e);
             return Response.fromResponse(Errors.of(500, Failures.message(id)))
                     .header(Failures.REQUEST_ID_HEADER, id).build();

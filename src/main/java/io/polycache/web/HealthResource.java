@@ -1,5 +1,6 @@
 package io.polycache.web;
 
+import io.polycache.store.DiskFull;
 import io.polycache.store.FileStore;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -29,6 +30,14 @@ public final class HealthResource {
         try {
             Path probe = files.newTempFile(".health");
             Files.delete(probe);
+            if (DiskFull.isFull()) {
+                long free = Files.getFileStore(files.layout().root()).getUsableSpace();
+                // Reads go on; writes fail with 507 until space is freed. Still 200, so a balancer
+                // does not take away the reads too.
+                return Response.ok(Map.of("status", "degraded", "reason", "storage directory "
+                        + files.layout().root() + " is full (" + free + " bytes free): writes fail with 507 until space is freed"))
+                        .build();
+            }
             return Response.ok(Map.of("status", "healthy")).build();
         } catch (IOException | RuntimeException e) {
             return Response.status(503)

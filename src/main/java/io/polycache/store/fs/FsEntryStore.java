@@ -84,6 +84,9 @@ public final class FsEntryStore implements EntryStore, AutoCloseable {
                 file.force(true); // durable before it is visible: one fsync per put
             }
             return commit(namespace, key, temp, meta, fileSize, space);
+        } catch (IOException | java.io.UncheckedIOException e) {
+            io.polycache.store.DiskFull.rethrowIfFull(e); // 507, not 500: the disk, not the request
+            throw e;
         } finally {
             Files.deleteIfExists(temp);
         }
@@ -115,6 +118,7 @@ public final class FsEntryStore implements EntryStore, AutoCloseable {
                 }
             }
             space.commit(EntryKind.ENTRY, ledgerName(namespace, key), fileSize);
+            io.polycache.store.DiskFull.cleared();
             return new Stored(meta, true);
         } finally {
             lock.unlock();
