@@ -230,6 +230,9 @@ public final class Installer {
             case NPM -> {
                 args.add(request.hasLockfile() ? "ci" : "install");
                 args.addAll(List.of("--ignore-scripts", "--no-audit", "--no-fund"));
+                if (request.platform() != null) {
+                    args.addAll(request.platform().npmArgs());
+                }
             }
             case COMPOSER -> args.addAll(List.of("install", "--prefer-dist", "--no-scripts", "--no-plugins",
                     "--no-interaction", "--optimize-autoloader"));
