@@ -20,7 +20,9 @@ import java.util.logging.Logger;
  * {@code polycache.metrics.public} is set). Keys come as
  * {@code Authorization: Bearer <key>}, or as the password of {@code Basic} credentials (the
  * user is ignored), which is what Gradle, Maven and ccache send. Read-only keys may only GET
- * and HEAD. No key material is ever logged.
+ * and HEAD, and ask the dependency cache for a bundle ({@code POST /v1/cache}, marked with
+ * {@link #READ_ONLY_ATTRIBUTE} so that it is answered only when stored). No key material is
+ * ever logged.
  */
 public final class ApiKeyFilter extends HttpFilter {
     private static final Logger LOG = Logger.getLogger(ApiKeyFilter.class.getName());
@@ -32,6 +34,9 @@ public final class ApiKeyFilter extends HttpFilter {
     static final String MALFORMED = "Invalid authorization format. Use Bearer <APIKEY>";
     static final String UNKNOWN = "Invalid API key";
     static final String READ_ONLY = "This API key is read-only";
+
+    /** Request attribute set (to {@code Boolean.TRUE}) when a read-only key asks for a bundle. */
+    public static final String READ_ONLY_ATTRIBUTE = "io.polycache.readOnlyKey";
 
     private boolean open;
     private boolean anonymousRead;
@@ -78,6 +83,9 @@ public final class ApiKeyFilter extends HttpFilter {
         Optional<Scope> scope = registry.keys().scopeOf(key.get());
         if (scope.isEmpty()) {
             refuse(request, response, 401, UNKNOWN);
+        } else if (scope.get() == Scope.READ_ONLY && isBundleRequest(request)) {
+            request.setAttribute(READ_ONLY_ATTRIBUTE, Boolean.TRUE);
+            chain.doFilter(request, response);
         } else if (scope.get() == Scope.READ_ONLY && !read) {
             refuse(request, response, 403, READ_ONLY);
         } else {
@@ -117,6 +125,10 @@ public final class ApiKeyFilter extends HttpFilter {
 
     private static boolean isRead(String method) {
         return method.equals("GET") || method.equals("HEAD");
+    }
+
+    private static boolean isBundleRequest(HttpServletRequest request) {
+        return request.getMethod().equals("POST") && Exchanges.path(request).equals("/v1/cache");
     }
 
     private static boolean isHealthCheck(HttpServletRequest request) {
