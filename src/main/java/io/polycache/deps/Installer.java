@@ -115,7 +115,8 @@ public final class Installer {
                     ? runInContainer(workspace, request, inContainer)
                     : runNatively(workspace, request, route);
             if (result.exitCode() != 0) {
-                throw new InstallFailedException("Installation failed", result.outputTail());
+                throw new InstallFailedException("Installation failed",
+                        FailureLog.read(workspace.dir().resolve("install.log"), workspace.dir()));
             }
             List<String> generated = request.hasLockfile() ? List.of() : List.of(manager.lockfile());
             List<IndexEntry> entries = ingester.ingest(workspace.project(), manager.outputDir(), generated);

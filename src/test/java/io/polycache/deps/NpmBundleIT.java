@@ -301,6 +301,20 @@ class NpmBundleIT {
     }
 
     @Test
+    void anOutOfSyncLockfilesFailureNamesTheMissingPackage() throws Exception {
+        Map<String, byte[]> files = files("bin-project");
+        String packageJson = new String(files.get("package.json"), StandardCharsets.UTF_8)
+                .replace("\"dependencies\": {", "\"dependencies\": {\n    \"left-pad\": \"1.3.0\",");
+        files.put("package.json", packageJson.getBytes(StandardCharsets.UTF_8));
+        HttpResponse<String> response = client.postJson(DepsClient.jsonBody("npm", VERSIONS, files, null));
+        assertEquals(422, response.statusCode(), response.body());
+        String log = parse(response).path("log").asText();
+        assertTrue(log.contains("Missing: left-pad@1.3.0 from lock file"), log);
+        assertFalse(log.contains("_logs"), "no server-side log path: " + log);
+        assertFalse(log.contains(storage.toString()), "no server-side path: " + log);
+    }
+
+    @Test
     void everyMalformedRequestIs400AndLeavesNothingBehind() throws Exception {
         byte[] pkg = Files.readAllBytes(FIXTURES.resolve("bin-project/package.json"));
         String pkg64 = java.util.Base64.getEncoder().encodeToString(pkg);
