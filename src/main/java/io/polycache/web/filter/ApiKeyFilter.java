@@ -16,8 +16,8 @@ import java.util.Optional;
 import java.util.logging.Logger;
 
 /**
- * API-key access control for every path but the health check (and the metrics scrape, when
- * {@code polycache.metrics.public} is set). Keys come as
+ * API-key access control for every path but the health check, the dependency-cache client
+ * script (and the metrics scrape, when {@code polycache.metrics.public} is set). Keys come as
  * {@code Authorization: Bearer <key>}, or as the password of {@code Basic} credentials (the
  * user is ignored), which is what Gradle, Maven and ccache send. Read-only keys may only GET
  * and HEAD, and ask the dependency cache for a bundle ({@code POST /v1/cache}, marked with
@@ -61,7 +61,7 @@ public final class ApiKeyFilter extends HttpFilter {
     @Override
     protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws IOException, ServletException {
-        if (open || isHealthCheck(request) || (metricsOpen && isMetricsScrape(request))) {
+        if (open || isHealthCheck(request) || isClientScript(request) || (metricsOpen && isMetricsScrape(request))) {
             chain.doFilter(request, response);
             return;
         }
@@ -133,6 +133,11 @@ public final class ApiKeyFilter extends HttpFilter {
 
     private static boolean isHealthCheck(HttpServletRequest request) {
         return isRead(request.getMethod()) && Exchanges.path(request).equals("/health");
+    }
+
+    /** The dependency-cache client script: public, a job fetches it before using its key. */
+    private static boolean isClientScript(HttpServletRequest request) {
+        return isRead(request.getMethod()) && Exchanges.path(request).equals("/client/polycache-deps");
     }
 
     private static boolean isMetricsScrape(HttpServletRequest request) {
