@@ -77,6 +77,24 @@ class BundleHashTest {
         assertNotEquals(BundleHash.of(x64), BundleHash.of(musl));
     }
 
+    /** The README's second test vector ("The bundle hash, byte for byte"), computed there with sh. */
+    @Test
+    void matchesTheReadmesPlatformVector() throws IOException {
+        Path staging = Files.createDirectories(tmp.resolve("readme"));
+        RequestDraft draft = new RequestDraft(staging);
+        draft.manager("npm");
+        draft.versions(Map.of("node", "20.11.1", "npm", "10.3.0"));
+        draft.customArgs(List.of("--omit=dev"));
+        draft.platform(Map.of("os", "linux", "cpu", "arm64", "libc", "musl"));
+        for (Map.Entry<String, String> file : vectorFiles().entrySet()) {
+            try (OutputStream out = draft.newFile(file.getKey())) {
+                out.write(file.getValue().getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        assertEquals("a26f9a3e046d7ce35f4c8a5e1d7dad9f650031d9479ec8e1b5d68fcd061018ea",
+                BundleHash.of(draft.validate()).value());
+    }
+
     @Test
     void aComposerBundleIsTheSameForEveryPlatform() throws IOException {
         Sha256 without = BundleHash.of(composerRequest(tmp.resolve("a"), null));
