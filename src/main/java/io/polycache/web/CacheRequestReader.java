@@ -76,8 +76,8 @@ final class CacheRequestReader {
 
     /**
      * Fields {@code manager}, {@code hash}, {@code versions} (a JSON object string), optional
-     * {@code custom_args} (a JSON array string) and {@code platform} (a JSON object string), and parts {@code file} or {@code file[]} whose
-     * file name is the name of the uploaded file.
+     * {@code custom_args} (a JSON array string) and {@code platform} (a JSON object string), and
+     * parts {@code file} or {@code file[]} whose file name is the name of the uploaded file.
      */
     static void readMultipart(InputStream body, String boundary, RequestDraft draft) throws IOException {
         MultipartStream parts = new MultipartStream(body, boundary);
