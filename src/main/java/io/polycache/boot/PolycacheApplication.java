@@ -5,6 +5,7 @@ import io.polycache.deps.DependencyCache;
 import io.polycache.store.FileStore;
 import io.polycache.web.ArtifactResource;
 import io.polycache.web.CacheResource;
+import io.polycache.web.ClientResource;
 import io.polycache.web.DependencyMappers;
 import io.polycache.web.DownloadResource;
 import io.polycache.web.ExceptionMappers;
@@ -38,6 +39,7 @@ public final class PolycacheApplication extends ResourceConfig {
         ExceptionMappers.all().forEach(this::register);
         register(CacheResource.class);
         register(DownloadResource.class);
+        register(ClientResource.class);
         DependencyMappers.all().forEach(this::register);
         register(new AbstractBinder() {
             @Override

@@ -14,7 +14,8 @@ import java.util.Map;
  * the same inputs give the same name on either: SHA-256 over {@code manager NUL}, then
  * {@code name:version NUL} for each of node, npm, php that is given, then {@code name NUL content
  * NUL} for each file sorted by name, then {@code args:<args joined by a space> NUL} when there
- * are custom arguments.
+ * are custom arguments. Polycache adds one field of its own, last and only when the request names
+ * a platform: {@code platform:<os>-<cpu>[-<libc>] NUL}; without it the name is DepCacheProxy's.
  */
 public final class BundleHash {
     private static final String[] VERSION_ORDER = {"node", "npm", "php"};
@@ -43,6 +44,9 @@ public final class BundleHash {
         }
         if (!request.customArgs().isEmpty()) {
             field(digest, "args:" + String.join(" ", request.customArgs()));
+        }
+        if (request.platform() != null) {
+            field(digest, "platform:" + request.platform().hashText());
         }
         return Sha256.of(digest);
     }

@@ -74,16 +74,22 @@ public final class DependencyCache implements AutoCloseable {
     /**
      * Finds or builds the bundle of a request.
      *
+     * @param mayInstall false for a read-only key: a stored bundle is answered, a missing one is
+     *                   refused rather than installed
+     * @throws InstallNotAllowedException the bundle is not stored and {@code mayInstall} is false
      * @throws InstallFailedException     the package manager failed (shared by all waiters)
      * @throws InstallTimeoutException    the install ran out of time
      * @throws InstallQueueFullException  no install slot or queue place is free
      */
-    public Resolution resolve(InstallRequest request) throws IOException, InterruptedException {
+    public Resolution resolve(InstallRequest request, boolean mayInstall) throws IOException, InterruptedException {
         Sha256 hash = BundleHash.of(request);
         // Before the cache: versions this server does not support are refused even when cached.
         Route route = installer.route(request);
         if (bundles.exists(hash)) {
             return new Resolution(hash, true);
+        }
+        if (!mayInstall) {
+            throw new InstallNotAllowedException();
         }
         CompletableFuture<Void> mine = new CompletableFuture<>();
         CompletableFuture<Void> running = inFlight.putIfAbsent(hash, mine);

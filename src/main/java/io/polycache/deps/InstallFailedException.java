@@ -1,6 +1,6 @@
 package io.polycache.deps;
 
-/** The package manager exited with an error. Answered 422 with the end of its output. */
+/** The package manager exited with an error. Answered 422 with its error lines and the end of its output. */
 public final class InstallFailedException extends RuntimeException {
     private final String log;
 
@@ -9,7 +9,7 @@ public final class InstallFailedException extends RuntimeException {
         this.log = log;
     }
 
-    /** The last lines of the install's output. */
+    /** The install's error lines and last lines ({@link FailureLog}). */
     public String log() {
         return log;
     }

@@ -115,7 +115,8 @@ public final class Installer {
                     ? runInContainer(workspace, request, inContainer)
                     : runNatively(workspace, request, route);
             if (result.exitCode() != 0) {
-                throw new InstallFailedException("Installation failed", result.outputTail());
+                throw new InstallFailedException("Installation failed",
+                        FailureLog.read(workspace.dir().resolve("install.log"), workspace.dir()));
             }
             List<String> generated = request.hasLockfile() ? List.of() : List.of(manager.lockfile());
             List<IndexEntry> entries = ingester.ingest(workspace.project(), manager.outputDir(), generated);
@@ -230,6 +231,9 @@ public final class Installer {
             case NPM -> {
                 args.add(request.hasLockfile() ? "ci" : "install");
                 args.addAll(List.of("--ignore-scripts", "--no-audit", "--no-fund"));
+                if (request.platform() != null) {
+                    args.addAll(request.platform().npmArgs());
+                }
             }
             case COMPOSER -> args.addAll(List.of("install", "--prefer-dist", "--no-scripts", "--no-plugins",
                     "--no-interaction", "--optimize-autoloader"));

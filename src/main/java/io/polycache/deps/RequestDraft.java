@@ -25,6 +25,7 @@ public final class RequestDraft implements AutoCloseable {
     private String manager;
     private Map<String, String> versions;
     private List<String> customArgs = List.of();
+    private Map<String, String> platform;
 
     RequestDraft(Path staging) {
         this.staging = staging;
@@ -36,6 +37,11 @@ public final class RequestDraft implements AutoCloseable {
 
     public void versions(Map<String, String> versions) {
         this.versions = versions;
+    }
+
+    /** The runner's platform: {@code os}, {@code cpu} and (on linux) {@code libc}. */
+    public void platform(Map<String, String> platform) {
+        this.platform = platform;
     }
 
     public void customArgs(List<String> customArgs) {
@@ -88,7 +94,28 @@ public final class RequestDraft implements AutoCloseable {
                         + " (allowed: " + m.allowedArgsText() + ")");
             }
         }
-        return new InstallRequest(m, v, customArgs, files);
+        return new InstallRequest(m, v, customArgs, files, platformFor(m, v));
+    }
+
+    /**
+     * The platform to install for. PHP code is portable and composer resolves against the
+     * server's PHP whatever the runner, so for composer a (valid) platform changes nothing, the
+     * bundle hash included: every runner shares one vendor tree.
+     */
+    private RunnerPlatform platformFor(Manager m, Versions v) {
+        if (platform == null) {
+            return null;
+        }
+        RunnerPlatform p = RunnerPlatform.validate(platform);
+        if (m != Manager.NPM) {
+            return null;
+        }
+        String npm = v.byName().get("npm");
+        if (!Versions.atLeast(npm, p.minimumNpm())) {
+            throw new InvalidRequestException("Installing for platform " + p + " needs npm " + p.minimumNpm()
+                    + " or later (for --os, --cpu" + (p.libc() == null ? "" : " and --libc") + "); the request names npm " + npm);
+        }
+        return p;
     }
 
     @Override

@@ -118,7 +118,7 @@ public final class ToolchainStore {
         Path candidate = prefix.resolve("node_modules").resolve(pkg);
         if (result.exitCode() != 0 || !Files.isDirectory(candidate)) {
             throw new InstallFailedException("Could not provision " + pkg + "@" + version
-                    + " from the npm registry", result.outputTail());
+                    + " from the npm registry", FailureLog.read(partial.resolve("fetch.log"), partial));
         }
         return candidate;
     }

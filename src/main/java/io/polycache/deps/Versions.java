@@ -49,6 +49,29 @@ public record Versions(Map<String, String> byName) {
         return io.polycache.config.VersionSyntax.isValid(version);
     }
 
+    /**
+     * Whether a valid version is {@code minimum} or later, comparing the dotted numbers; a
+     * pre-release counts as before its release (10.3.0-pre is before 10.3.0).
+     */
+    static boolean atLeast(String version, String minimum) {
+        int[] a = numbers(version);
+        int[] b = numbers(minimum);
+        for (int i = 0; i < Math.max(a.length, b.length); i++) {
+            int x = i < a.length ? a[i] : 0;
+            int y = i < b.length ? b[i] : 0;
+            if (x != y) {
+                return x > y;
+            }
+        }
+        return !version.contains("-") || minimum.contains("-");
+    }
+
+    private static int[] numbers(String version) {
+        int dash = version.indexOf('-');
+        String release = dash < 0 ? version : version.substring(0, dash);
+        return java.util.Arrays.stream(release.split("\\.")).mapToInt(Integer::parseInt).toArray();
+    }
+
     /** The versions part of an index file name: {@code <node>_<npm>} or {@code <php>}. */
     public String fileNamePart() {
         return String.join("_", byName.values());

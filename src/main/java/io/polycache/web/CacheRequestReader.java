@@ -28,7 +28,7 @@ final class CacheRequestReader {
 
     private CacheRequestReader() {}
 
-    /** {@code {"manager","hash","files":{name: base64},"versions":{...},"custom_args":[...]}} */
+    /** {@code {"manager","hash","files":{name: base64},"versions":{...},"custom_args":[...],"platform":{...}}} */
     static void readJson(InputStream body, RequestDraft draft) throws IOException {
         try (JsonParser json = JSON.createParser(body)) {
             if (json.nextToken() != JsonToken.START_OBJECT) {
@@ -41,6 +41,7 @@ final class CacheRequestReader {
                     case "manager" -> draft.manager(string(json, value, field));
                     case "versions" -> draft.versions(stringObject(json, value, field));
                     case "custom_args" -> draft.customArgs(stringArray(json, value, field));
+                    case "platform" -> draft.platform(stringObject(json, value, field));
                     case "files" -> readFiles(json, value, draft);
                     default -> json.skipChildren(); // "hash" (computed by the server) and anything newer
                 }
@@ -75,8 +76,8 @@ final class CacheRequestReader {
 
     /**
      * Fields {@code manager}, {@code hash}, {@code versions} (a JSON object string), optional
-     * {@code custom_args} (a JSON array string), and parts {@code file} or {@code file[]} whose
-     * file name is the name of the uploaded file.
+     * {@code custom_args} (a JSON array string) and {@code platform} (a JSON object string), and
+     * parts {@code file} or {@code file[]} whose file name is the name of the uploaded file.
      */
     static void readMultipart(InputStream body, String boundary, RequestDraft draft) throws IOException {
         MultipartStream parts = new MultipartStream(body, boundary);
@@ -91,6 +92,7 @@ final class CacheRequestReader {
                 case "manager" -> draft.manager(field(part, name));
                 case "versions" -> draft.versions(parseEmbedded(field(part, name), name, true));
                 case "custom_args" -> draft.customArgs(parseEmbedded(field(part, name), name, false));
+                case "platform" -> draft.platform(parseEmbedded(field(part, name), name, true));
                 default -> { } // "hash" and unknown fields: skipped with the part
             }
         }

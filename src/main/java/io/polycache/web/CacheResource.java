@@ -5,8 +5,10 @@ import io.polycache.deps.DependencyCache.Resolution;
 import io.polycache.deps.InstallRequest;
 import io.polycache.deps.RequestDraft;
 import io.polycache.metrics.CacheMetrics;
+import io.polycache.web.filter.ApiKeyFilter;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.inject.Named;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -42,27 +44,30 @@ public final class CacheResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    public Map<String, Object> json(InputStream body, @Context UriInfo uri) throws IOException, InterruptedException {
+    public Map<String, Object> json(InputStream body, @Context UriInfo uri, @Context HttpServletRequest http)
+            throws IOException, InterruptedException {
         try (RequestDraft draft = cache.newDraft()) {
             CacheRequestReader.readJson(body, draft);
-            return answer(draft, uri);
+            return answer(draft, uri, http);
         }
     }
 
     @POST
     @Consumes(MediaType.MULTIPART_FORM_DATA)
-    public Map<String, Object> multipart(InputStream body, @Context HttpHeaders headers, @Context UriInfo uri)
-            throws IOException, InterruptedException {
+    public Map<String, Object> multipart(InputStream body, @Context HttpHeaders headers, @Context UriInfo uri,
+            @Context HttpServletRequest http) throws IOException, InterruptedException {
         String boundary = headers.getMediaType().getParameters().get("boundary");
         try (RequestDraft draft = cache.newDraft()) {
             CacheRequestReader.readMultipart(body, boundary, draft);
-            return answer(draft, uri);
+            return answer(draft, uri, http);
         }
     }
 
-    private Map<String, Object> answer(RequestDraft draft, UriInfo uri) throws IOException, InterruptedException {
+    private Map<String, Object> answer(RequestDraft draft, UriInfo uri, HttpServletRequest http)
+            throws IOException, InterruptedException {
         InstallRequest request = draft.validate();
-        Resolution resolution = cache.resolve(request);
+        boolean readOnlyKey = Boolean.TRUE.equals(http.getAttribute(ApiKeyFilter.READ_ONLY_ATTRIBUTE));
+        Resolution resolution = cache.resolve(request, !readOnlyKey);
         if (resolution.cacheHit()) {
             metrics.hit(Protocol.DEPS.metricName());
         } else {

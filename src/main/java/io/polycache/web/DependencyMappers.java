@@ -2,6 +2,7 @@ package io.polycache.web;
 
 import io.polycache.bundle.UnsafeEntryException;
 import io.polycache.deps.InstallFailedException;
+import io.polycache.deps.InstallNotAllowedException;
 import io.polycache.deps.InstallQueueFullException;
 import io.polycache.deps.InstallTimeoutException;
 import io.polycache.deps.InvalidRequestException;
@@ -23,7 +24,7 @@ public final class DependencyMappers {
 
     public static List<Class<?>> all() {
         return List.of(InvalidRequest.class, MalformedMultipart.class, InstallFailed.class, InstallTimeout.class,
-                QueueFull.class, ToolUnavailable.class, UnsafeEntry.class);
+                QueueFull.class, ToolUnavailable.class, UnsafeEntry.class, InstallNotAllowed.class);
     }
 
     public static final class InvalidRequest implements ExceptionMapper<InvalidRequestException> {
@@ -37,6 +38,13 @@ public final class DependencyMappers {
         @Override
         public Response toResponse(MalformedMultipartException e) {
             return Errors.of(400, e.getMessage());
+        }
+    }
+
+    public static final class InstallNotAllowed implements ExceptionMapper<InstallNotAllowedException> {
+        @Override
+        public Response toResponse(InstallNotAllowedException e) {
+            return Errors.of(403, e.getMessage());
         }
     }
 

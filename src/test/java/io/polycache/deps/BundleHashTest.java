@@ -3,6 +3,7 @@ package io.polycache.deps;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
+import io.polycache.store.Sha256;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -19,11 +20,19 @@ class BundleHashTest {
     Path tmp;
 
     private InstallRequest npmRequest(Path staging, Map<String, String> files, List<String> args) throws IOException {
+        return npmRequest(staging, files, args, null);
+    }
+
+    private InstallRequest npmRequest(Path staging, Map<String, String> files, List<String> args,
+            Map<String, String> platform) throws IOException {
         Files.createDirectories(staging);
         RequestDraft draft = new RequestDraft(staging);
         draft.manager("npm");
-        draft.versions(Map.of("npm", "6.14.13", "node", "14.20.0"));
+        draft.versions(Map.of("npm", platform == null ? "6.14.13" : "10.3.0", "node", "14.20.0"));
         draft.customArgs(args);
+        if (platform != null) {
+            draft.platform(platform);
+        }
         for (Map.Entry<String, String> file : files.entrySet()) {
             try (OutputStream out = draft.newFile(file.getKey())) {
                 out.write(file.getValue().getBytes(StandardCharsets.UTF_8));
@@ -56,12 +65,72 @@ class BundleHashTest {
         assertEquals(expected("--omit=dev --legacy-peer-deps"), BundleHash.of(both).value());
     }
 
-    /** The algorithm written out once more, independently, for the args case. */
+    @Test
+    void aPlatformIsAppendedLastAndOnlyWhenGiven() throws IOException {
+        Map<String, String> arm = Map.of("os", "linux", "cpu", "arm64", "libc", "glibc");
+        InstallRequest withArgs = npmRequest(tmp.resolve("a"), vectorFiles(), List.of("--omit=dev"), arm);
+        assertEquals(expected("10.3.0", "--omit=dev", "linux-arm64-glibc"), BundleHash.of(withArgs).value());
+        InstallRequest mac = npmRequest(tmp.resolve("b"), vectorFiles(), List.of(), Map.of("os", "darwin", "cpu", "arm64"));
+        assertEquals(expected("10.3.0", null, "darwin-arm64"), BundleHash.of(mac).value());
+        InstallRequest x64 = npmRequest(tmp.resolve("c"), vectorFiles(), List.of(), Map.of("os", "linux", "cpu", "x64", "libc", "glibc"));
+        InstallRequest musl = npmRequest(tmp.resolve("d"), vectorFiles(), List.of(), Map.of("os", "linux", "cpu", "x64", "libc", "musl"));
+        assertNotEquals(BundleHash.of(x64), BundleHash.of(musl));
+    }
+
+    /** The README's second test vector ("The bundle hash, byte for byte"), computed there with sh. */
+    @Test
+    void matchesTheReadmesPlatformVector() throws IOException {
+        Path staging = Files.createDirectories(tmp.resolve("readme"));
+        RequestDraft draft = new RequestDraft(staging);
+        draft.manager("npm");
+        draft.versions(Map.of("node", "20.11.1", "npm", "10.3.0"));
+        draft.customArgs(List.of("--omit=dev"));
+        draft.platform(Map.of("os", "linux", "cpu", "arm64", "libc", "musl"));
+        for (Map.Entry<String, String> file : vectorFiles().entrySet()) {
+            try (OutputStream out = draft.newFile(file.getKey())) {
+                out.write(file.getValue().getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        assertEquals("a26f9a3e046d7ce35f4c8a5e1d7dad9f650031d9479ec8e1b5d68fcd061018ea",
+                BundleHash.of(draft.validate()).value());
+    }
+
+    @Test
+    void aComposerBundleIsTheSameForEveryPlatform() throws IOException {
+        Sha256 without = BundleHash.of(composerRequest(tmp.resolve("a"), null));
+        Sha256 with = BundleHash.of(composerRequest(tmp.resolve("b"), Map.of("os", "darwin", "cpu", "arm64")));
+        assertEquals(without, with);
+    }
+
+    private InstallRequest composerRequest(Path staging, Map<String, String> platform) throws IOException {
+        Files.createDirectories(staging);
+        RequestDraft draft = new RequestDraft(staging);
+        draft.manager("composer");
+        draft.versions(Map.of("php", "8.2"));
+        if (platform != null) {
+            draft.platform(platform);
+        }
+        try (OutputStream out = draft.newFile("composer.json")) {
+            out.write("{}".getBytes(StandardCharsets.UTF_8));
+        }
+        return draft.validate();
+    }
+
     private static String expected(String args) {
-        StringBuilder text = new StringBuilder("npm\0node:14.20.0\0npm:6.14.13\0");
+        return expected("6.14.13", args, null);
+    }
+
+    /** The algorithm written out once more, independently. */
+    private static String expected(String npm, String args, String platform) {
+        StringBuilder text = new StringBuilder("npm\0node:14.20.0\0npm:" + npm + "\0");
         text.append("package-lock.json\0{\"lockfileVersion\": 2}\n\0");
         text.append("package.json\0{\"name\": \"test-app\", \"version\": \"1.0.0\"}\n\0");
-        text.append("args:").append(args).append('\0');
+        if (args != null) {
+            text.append("args:").append(args).append('\0');
+        }
+        if (platform != null) {
+            text.append("platform:").append(platform).append('\0');
+        }
         java.security.MessageDigest digest = io.polycache.store.Sha256.newDigest();
         return java.util.HexFormat.of().formatHex(digest.digest(text.toString().getBytes(StandardCharsets.UTF_8)));
     }

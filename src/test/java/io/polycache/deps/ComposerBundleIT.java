@@ -145,6 +145,18 @@ class ComposerBundleIT {
     }
 
     @Test
+    void anUnresolvableRequirementIs422WithComposersProblem() throws Exception {
+        byte[] broken = ("{\"name\":\"acme/broken\",\"repositories\":[{\"type\":\"artifact\",\"url\":\"" + repository
+                + "\"},{\"packagist.org\":false}],\"require\":{\"acme/missing\":\"1.0.0\"}}").getBytes(StandardCharsets.UTF_8);
+        HttpResponse<String> response = client.postMultipart(List.of(Part.field("manager", "composer"),
+                Part.field("versions", VERSIONS), new Part("file", "composer.json", broken)));
+        assertEquals(422, response.statusCode(), response.body());
+        String log = parse(response).path("log").asText();
+        assertTrue(log.contains("  Problem 1\n    - Root composer.json requires acme/missing"), log);
+        assertEquals(0, server.tmpEntries());
+    }
+
+    @Test
     void aPhpVersionTheHostDoesNotMatchIs400() throws Exception {
         // A patch release of the host's major.minor that it does not run, and another minor release.
         String[] parts = PHP.split("\\.");

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.polycache.testing.DepsClient;
 import io.polycache.testing.DepsClient.Part;
 import io.polycache.testing.HostToolchain;
@@ -298,6 +299,70 @@ class NpmBundleIT {
         assertEquals(0, server.tmpEntries());
         assertEquals(indexes, countFiles(storage.resolve("indexes")));
         assertEquals(blobs, countFiles(storage.resolve("objects")));
+    }
+
+    @Test
+    void aPlatformGetsTheRunnersOptionalBinariesUnderItsOwnHash() throws Exception {
+        List<Part> armParts = multipart("platform-project");
+        armParts.add(Part.field("platform", "{\"os\":\"linux\",\"cpu\":\"arm64\",\"libc\":\"glibc\"}"));
+        String arm = ok(client.postMultipart(armParts)).path("hash").asText();
+        ObjectNode x64Body = (ObjectNode) DepsClient.JSON.readTree(DepsClient.jsonBody("npm", VERSIONS, files("platform-project"), null));
+        x64Body.putObject("platform").put("os", "linux").put("cpu", "x64").put("libc", "glibc");
+        String x64 = ok(client.postJson(x64Body.toString())).path("hash").asText();
+        String serverPlatform = ok(client.postMultipart(multipart("platform-project"))).path("hash").asText();
+
+        assertEquals(3, Set.of(arm, x64, serverPlatform).size(), "three bundles, three names");
+        assertEquals(depCacheProxyHash(files("platform-project")), serverPlatform, "no platform: DepCacheProxy's hash");
+        assertEquals(Set.of("@esbuild/linux-arm64"), esbuildBinaries(arm));
+        assertEquals(Set.of("@esbuild/linux-x64"), esbuildBinaries(x64));
+        // Without a platform the install is for the server's own (this test runs on linux x64).
+        assertEquals(Set.of("@esbuild/linux-x64"), esbuildBinaries(serverPlatform));
+
+        HttpResponse<String> musl = client.postMultipart(List.of(Part.field("manager", "npm"),
+                Part.field("versions", DepsClient.JSON.writeValueAsString(VERSIONS)),
+                Part.field("platform", "{\"os\":\"linux\",\"cpu\":\"x86_64\",\"libc\":\"musl\"}"),
+                Part.file("file", FIXTURES.resolve("platform-project/package.json"))));
+        assertEquals(400, musl.statusCode(), musl.body());
+        assertTrue(parse(musl).path("error").asText().startsWith("Unsupported platform cpu 'x86_64'"), musl.body());
+    }
+
+    /** The packages under node_modules/@esbuild/ in a bundle. */
+    private Set<String> esbuildBinaries(String hash) throws Exception {
+        Path zip = work.resolve(hash + ".zip");
+        assertEquals(200, client.download(hash, zip).statusCode());
+        Set<String> packages = new java.util.TreeSet<>();
+        try (java.util.zip.ZipFile file = new java.util.zip.ZipFile(zip.toFile())) {
+            file.stream().map(java.util.zip.ZipEntry::getName).filter(name -> name.startsWith("node_modules/@esbuild/"))
+                    .forEach(name -> packages.add(name.split("/")[1] + "/" + name.split("/")[2]));
+        }
+        return packages;
+    }
+
+    /** DepCacheProxy's bundle name, written out independently of the server's code. */
+    private static String depCacheProxyHash(Map<String, byte[]> files) throws Exception {
+        java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
+        ByteArrayOutputStream text = new ByteArrayOutputStream();
+        text.writeBytes(("npm\0node:" + VERSIONS.get("node") + "\0npm:" + VERSIONS.get("npm") + "\0").getBytes(StandardCharsets.UTF_8));
+        for (String name : new java.util.TreeSet<>(files.keySet())) {
+            text.writeBytes((name + "\0").getBytes(StandardCharsets.UTF_8));
+            text.writeBytes(files.get(name));
+            text.write(0);
+        }
+        return java.util.HexFormat.of().formatHex(digest.digest(text.toByteArray()));
+    }
+
+    @Test
+    void anOutOfSyncLockfilesFailureNamesTheMissingPackage() throws Exception {
+        Map<String, byte[]> files = files("bin-project");
+        String packageJson = new String(files.get("package.json"), StandardCharsets.UTF_8)
+                .replace("\"dependencies\": {", "\"dependencies\": {\n    \"left-pad\": \"1.3.0\",");
+        files.put("package.json", packageJson.getBytes(StandardCharsets.UTF_8));
+        HttpResponse<String> response = client.postJson(DepsClient.jsonBody("npm", VERSIONS, files, null));
+        assertEquals(422, response.statusCode(), response.body());
+        String log = parse(response).path("log").asText();
+        assertTrue(log.contains("Missing: left-pad@1.3.0 from lock file"), log);
+        assertFalse(log.contains("_logs"), "no server-side log path: " + log);
+        assertFalse(log.contains(storage.toString()), "no server-side path: " + log);
     }
 
     @Test

@@ -21,9 +21,21 @@ public final class DepsClient {
     public static final ObjectMapper JSON = new ObjectMapper();
 
     private final TestServer server;
+    private final String authorization;
 
     public DepsClient(TestServer server) {
+        this(server, null);
+    }
+
+    /** A client sending {@code Authorization: <authorization>} with every request. */
+    public DepsClient(TestServer server, String authorization) {
         this.server = server;
+        this.authorization = authorization;
+    }
+
+    private java.net.http.HttpRequest.Builder request(String path) {
+        java.net.http.HttpRequest.Builder request = server.request(path);
+        return authorization == null ? request : request.header("Authorization", authorization);
     }
 
     /** One multipart part; a null filename makes it a plain field. */
@@ -53,7 +65,7 @@ public final class DepsClient {
     }
 
     public HttpResponse<String> postJson(String body) throws IOException, InterruptedException {
-        return server.send(server.request("/v1/cache").header("Content-Type", "application/json")
+        return server.send(request("/v1/cache").header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build());
     }
 
@@ -70,7 +82,7 @@ public final class DepsClient {
             body.writeBytes("\r\n".getBytes(StandardCharsets.UTF_8));
         }
         body.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
-        return server.send(server.request("/v1/cache").header("Content-Type", "multipart/form-data; boundary=" + boundary)
+        return server.send(request("/v1/cache").header("Content-Type", "multipart/form-data; boundary=" + boundary)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build());
     }
 
@@ -80,7 +92,7 @@ public final class DepsClient {
 
     /** GETs a bundle by hash into a file. */
     public HttpResponse<Path> download(String hash, Path into) throws IOException, InterruptedException {
-        return server.client().send(server.request("/download/" + hash + ".zip").GET().build(),
+        return server.client().send(request("/download/" + hash + ".zip").GET().build(),
                 HttpResponse.BodyHandlers.ofFile(into));
     }
 

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.polycache.testing.DepsClient;
+import io.polycache.testing.HostToolchain;
 import io.polycache.testing.PolykitArtifact;
 import io.polycache.testing.TestServer;
 import java.net.http.HttpRequest;
@@ -111,12 +113,27 @@ class AuthIT {
                 .method("HEAD", HttpRequest.BodyPublishers.noBody()).header("Authorization", "Bearer " + READER).build());
         assertEquals(200, head.statusCode());
         assertRefused(put(PolykitArtifact.randomKey(64), "Bearer " + READER), 403, "This API key is read-only");
-        HttpResponse<String> post = server.send(server.request("/v1/cache").header("Authorization", "Bearer " + READER)
+        HttpResponse<String> post = server.send(server.request("/v1/artifacts/" + key).header("Authorization", "Bearer " + READER)
                 .POST(HttpRequest.BodyPublishers.ofString("{}")).build());
         assertRefused(post, 403, "This API key is read-only");
         HttpResponse<String> delete = server.send(server.request("/v1/artifacts/" + key)
                 .header("Authorization", "Bearer " + READER).DELETE().build());
         assertRefused(delete, 403, "This API key is read-only");
+    }
+
+    @Test
+    void aReadOnlyKeyAsksForABundleButCannotStartAnInstall() throws Exception {
+        String body = DepsClient.jsonBody("npm", HostToolchain.npmVersions(),
+                Map.of("package.json", "{\"name\":\"ro-probe\",\"version\":\"1.0.0\"}".getBytes(StandardCharsets.UTF_8)), null);
+        HttpResponse<String> post = server.send(server.request("/v1/cache").header("Authorization", "Bearer " + READER)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build());
+        assertEquals(403, post.statusCode(), post.body());
+        assertEquals("a read-only key cannot start an install", DepsClient.parse(post).path("error").asText());
+        assertEquals(0, server.tmpEntries());
+        // A read-only key's bad request is still told what is wrong.
+        HttpResponse<String> bad = server.send(server.request("/v1/cache").header("Authorization", "Bearer " + READER)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}")).build());
+        assertEquals(400, bad.statusCode(), bad.body());
     }
 
     @Test

@@ -16,11 +16,13 @@ import java.util.Optional;
 import java.util.logging.Logger;
 
 /**
- * API-key access control for every path but the health check (and the metrics scrape, when
- * {@code polycache.metrics.public} is set). Keys come as
+ * API-key access control for every path but the health check, the dependency-cache client
+ * script (and the metrics scrape, when {@code polycache.metrics.public} is set). Keys come as
  * {@code Authorization: Bearer <key>}, or as the password of {@code Basic} credentials (the
  * user is ignored), which is what Gradle, Maven and ccache send. Read-only keys may only GET
- * and HEAD. No key material is ever logged.
+ * and HEAD, and ask the dependency cache for a bundle ({@code POST /v1/cache}, marked with
+ * {@link #READ_ONLY_ATTRIBUTE} so that it is answered only when stored). No key material is
+ * ever logged.
  */
 public final class ApiKeyFilter extends ServiceFilter {
     private static final Logger LOG = Logger.getLogger(ApiKeyFilter.class.getName());
@@ -29,6 +31,9 @@ public final class ApiKeyFilter extends ServiceFilter {
     static final String MALFORMED = "Invalid authorization format. Use Bearer <APIKEY>";
     static final String UNKNOWN = "Invalid API key";
     static final String READ_ONLY = "This API key is read-only";
+
+    /** Request attribute set (to {@code Boolean.TRUE}) when a read-only key asks for a bundle. */
+    public static final String READ_ONLY_ATTRIBUTE = "io.polycache.readOnlyKey";
 
     private boolean open;
     private boolean anonymousRead;
@@ -50,7 +55,7 @@ public final class ApiKeyFilter extends ServiceFilter {
     @Override
     protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws IOException, ServletException {
-        if (open || isHealthCheck(request) || (metricsOpen && isMetricsScrape(request))) {
+        if (open || isHealthCheck(request) || isClientScript(request) || (metricsOpen && isMetricsScrape(request))) {
             chain.doFilter(request, response);
             return;
         }
@@ -72,6 +77,9 @@ public final class ApiKeyFilter extends ServiceFilter {
         Optional<Scope> scope = registry.keys().scopeOf(key.get());
         if (scope.isEmpty()) {
             refuse(request, response, 401, UNKNOWN);
+        } else if (scope.get() == Scope.READ_ONLY && isBundleRequest(request)) {
+            request.setAttribute(READ_ONLY_ATTRIBUTE, Boolean.TRUE);
+            chain.doFilter(request, response);
         } else if (scope.get() == Scope.READ_ONLY && !read) {
             refuse(request, response, 403, READ_ONLY);
         } else {
@@ -113,8 +121,17 @@ public final class ApiKeyFilter extends ServiceFilter {
         return method.equals("GET") || method.equals("HEAD");
     }
 
+    private static boolean isBundleRequest(HttpServletRequest request) {
+        return request.getMethod().equals("POST") && Exchanges.path(request).equals("/v1/cache");
+    }
+
     private static boolean isHealthCheck(HttpServletRequest request) {
         return isRead(request.getMethod()) && Exchanges.path(request).equals("/health");
+    }
+
+    /** The dependency-cache client script: public, a job fetches it before using its key. */
+    private static boolean isClientScript(HttpServletRequest request) {
+        return isRead(request.getMethod()) && Exchanges.path(request).equals("/client/polycache-deps");
     }
 
     private static boolean isMetricsScrape(HttpServletRequest request) {
