@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -48,6 +49,9 @@ public abstract class EntryStoreContract {
 
     /** Damages the stored entry as a crash or a bad disk would (torn, truncated). */
     protected abstract void damage(Namespace namespace, EntryKey key) throws IOException;
+
+    /** Flips one byte of the stored body, as a bad disk would, leaving the metadata whole. */
+    protected abstract void corruptBody(Namespace namespace, EntryKey key) throws IOException;
 
     /** Files or objects a put left behind in the backend's temp area. */
     protected abstract long temporaryLeftovers() throws IOException;
@@ -301,6 +305,28 @@ public abstract class EntryStoreContract {
                 assertTrue(put(namespace, key, body).created(), namespace + " " + size);
                 assertArrayEquals(body, read(namespace, key));
             }
+        }
+    }
+
+    @Test
+    void aCorruptedBodyIsNeverReadWholeAndIsRemoved() throws IOException {
+        for (int size : new int[] {100, 300_000}) {
+            EntryKey key = key("corrupted" + size);
+            byte[] body = bytes(size, size);
+            put(REFUSE, key, body);
+            corruptBody(REFUSE, key);
+
+            Optional<OpenEntry> opened = store.open(REFUSE, key);
+            if (opened.isPresent()) {
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                try (OpenEntry entry = opened.get()) {
+                    assertThrows(IOException.class, () -> entry.transferTo(out), "size " + size);
+                }
+                assertTrue(out.size() < size, "never the whole body: " + out.size());
+            }
+            assertTrue(store.head(REFUSE, key).isEmpty(), "removed once found, size " + size);
+            assertTrue(put(REFUSE, key, body).created(), "and a put stores it again");
+            assertArrayEquals(body, read(REFUSE, key));
         }
     }
 

@@ -46,6 +46,17 @@ class FsEntryStoreTest extends EntryStoreContract {
     }
 
     @Override
+    protected void corruptBody(Namespace namespace, EntryKey key) throws IOException {
+        Path file = files.layout().entry(namespace, key);
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+            raf.seek(raf.length() / 3); // inside the body, whatever its size
+            int b = raf.read();
+            raf.seek(raf.length() / 3);
+            raf.write(b ^ 0x01);
+        }
+    }
+
+    @Override
     protected long temporaryLeftovers() throws IOException {
         try (Stream<Path> left = Files.list(files.layout().tmp())) {
             return left.count();
