@@ -1,5 +1,6 @@
 package io.polycache.web;
 
+import io.polycache.config.Version;
 import io.polycache.store.FileStore;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -10,9 +11,10 @@ import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Liveness for load balancers and deploy scripts: healthy while storage takes writes. */
+/** Liveness for load balancers and deploy scripts: healthy while storage takes writes; and the version. */
 @jakarta.ws.rs.Path("health")
 @Singleton
 public final class HealthResource {
@@ -29,12 +31,16 @@ public final class HealthResource {
         try {
             Path probe = files.newTempFile(".health");
             Files.delete(probe);
-            return Response.ok(Map.of("status", "healthy")).build();
+            Map<String, String> healthy = new LinkedHashMap<>();
+            healthy.put("status", "healthy");
+            healthy.put("version", Version.current());
+            return Response.ok(healthy).build();
         } catch (IOException | RuntimeException e) {
-            return Response.status(503)
-                    .entity(Map.of("status", "unhealthy",
-                            "reason", "storage directory " + files.layout().root() + " is not writable: " + e.getMessage()))
-                    .build();
+            Map<String, String> unhealthy = new LinkedHashMap<>();
+            unhealthy.put("status", "unhealthy");
+            unhealthy.put("version", Version.current());
+            unhealthy.put("reason", "storage directory " + files.layout().root() + " is not writable: " + e.getMessage());
+            return Response.status(503).entity(unhealthy).build();
         }
     }
 }
