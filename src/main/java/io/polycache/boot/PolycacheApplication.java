@@ -11,6 +11,7 @@ import io.polycache.web.ExceptionMappers;
 import io.polycache.web.HealthResource;
 import io.polycache.web.MetricsResource;
 import io.polycache.web.StatsResource;
+import io.polycache.web.StatusPageResource;
 import io.polycache.metrics.CacheMetrics;
 import io.polycache.store.SpaceLedger;
 import jakarta.servlet.ServletContext;
@@ -33,6 +34,7 @@ public final class PolycacheApplication extends ResourceConfig {
         register(HealthResource.class);
         register(MetricsResource.class);
         register(StatsResource.class);
+        register(StatusPageResource.class);
         ExceptionMappers.all().forEach(this::register);
         register(CacheResource.class);
         register(DownloadResource.class);
