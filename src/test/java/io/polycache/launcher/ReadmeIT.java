@@ -57,10 +57,14 @@ class ReadmeIT {
     }
 
     static String block(String name) throws IOException {
-        String readme = Files.readString(README, StandardCharsets.UTF_8);
+        return block(README, name);
+    }
+
+    static String block(Path file, String name) throws IOException {
+        String readme = Files.readString(file, StandardCharsets.UTF_8);
         Matcher m = Pattern.compile("<!-- readme-test: " + Pattern.quote(name) + " -->\\n```sh\\n(.*?)\\n```\\n",
                 Pattern.DOTALL).matcher(readme);
-        assertTrue(m.find(), "README.md has no sh block marked readme-test: " + name);
+        assertTrue(m.find(), file + " has no sh block marked readme-test: " + name);
         return m.group(1);
     }
 
@@ -101,6 +105,27 @@ class ReadmeIT {
         assertEquals(1, stats.path("bundles").path("count").asLong(), stats.toString());
         assertEquals(1, stats.path("installs_since_start").path("run").asLong(), stats.toString());
         assertTrue(Files.isDirectory(dir.resolve("cache/artifacts")), "the quick start's storage is ./cache");
+    }
+
+    /** tomcat-conf/README.md's key-line recipe, typed as written, adds a line the server accepts. */
+    @Test
+    void theKeyLineRecipeOfTheTomcatGuideWritesAValidLine() throws Exception {
+        Path keys = dir.resolve("api-keys");
+        Files.writeString(keys, "# keys\n");
+        String recipe = block(Path.of("tomcat-conf", "README.md"), "key-line");
+        assertTrue(recipe.contains(">> /etc/polycache/api-keys"), recipe);
+        Process bash = new ProcessBuilder("bash", "-e", "-o", "pipefail", "-c",
+                recipe.replace("/etc/polycache/api-keys", keys.toString())).redirectErrorStream(true).start();
+        String output = new String(bash.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(bash.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, bash.exitValue(), output);
+        Matcher key = Pattern.compile("give CI this key: (\\S+)\n").matcher(output);
+        assertTrue(key.find(), output);
+        List<String> lines = Files.readAllLines(keys);
+        assertEquals(2, lines.size(), lines.toString());
+        assertTrue(lines.get(1).matches("sha256:[0-9a-f]{64} rw"), lines.get(1));
+        io.polycache.auth.KeyRegistry registry = io.polycache.auth.KeyRegistry.load(keys, List.of());
+        assertEquals(java.util.Optional.of(io.polycache.auth.Scope.READ_WRITE), registry.keys().scopeOf(key.group(1)));
     }
 
     private String runTrial(String trial) throws Exception {
