@@ -50,6 +50,7 @@ public record Settings(
     public static final String NPM_VERSIONS = "polycache.npm.versions";
     public static final String COMPOSER_VERSIONS = "polycache.composer.versions";
     public static final String TOOLCHAINS_PROVISION = "polycache.toolchains.provision";
+    public static final String PACKAGE_CACHE_MAX_SIZE = "polycache.packageCache.maxSize";
     public static final String CONTAINER_ENABLED = "polycache.container.enabled";
     public static final String CONTAINER_COMMAND = "polycache.container.command";
     public static final String CONTAINER_IMAGE_NPM = "polycache.container.image.npm";
@@ -85,6 +86,7 @@ public record Settings(
         d.put(NPM_VERSIONS, "");
         d.put(COMPOSER_VERSIONS, "");
         d.put(TOOLCHAINS_PROVISION, "false");
+        d.put(PACKAGE_CACHE_MAX_SIZE, "2g");
         d.put(CONTAINER_ENABLED, "false");
         d.put(CONTAINER_COMMAND, "docker");
         d.put(CONTAINER_IMAGE_NPM, "node:{node}-alpine");
@@ -154,7 +156,7 @@ public record Settings(
         return new ToolchainSettings(pairs, php, p.bool(TOOLCHAINS_PROVISION),
                 new ToolchainSettings.ContainerSettings(p.bool(CONTAINER_ENABLED), command,
                         p.imageTemplate(CONTAINER_IMAGE_NPM, "{node}"), p.imageTemplate(CONTAINER_IMAGE_COMPOSER, "{php}"),
-                        p.words(CONTAINER_EXTRA_ARGS)));
+                        p.words(CONTAINER_EXTRA_ARGS)), p.size(PACKAGE_CACHE_MAX_SIZE));
     }
 
     /** For the start-up log: the bound on the cache's size and where it comes from. */
