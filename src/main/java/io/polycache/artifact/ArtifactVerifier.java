@@ -31,6 +31,7 @@ public final class ArtifactVerifier {
     static final String OUTPUTS = "outputs/";
     static final List<String> METADATA_FIELDS =
             List.of("package_name", "task_name", "command", "cache_key_hash", "created_at", "version");
+    static final List<String> INTEGER_FIELDS = List.of("created_at", "version");
     /** Bound on each JSON document: a manifest of a million files fits comfortably. */
     static final int MAX_JSON_BYTES = 64 * 1024 * 1024;
 
@@ -63,6 +64,10 @@ public final class ArtifactVerifier {
         TarArchiveEntry entry;
         while ((entry = tar.getNextEntry()) != null) {
             String name = entry.getName();
+            if (name.startsWith("./")) {
+                throw invalid("entry " + name + " starts with ./: archive the names themselves, "
+                        + "tar -c metadata.json manifest.json outputs, not tar -c .");
+            }
             if (entry.isDirectory()) {
                 if (!name.startsWith(OUTPUTS)) {
                     throw invalid("unexpected directory entry " + name);
@@ -120,6 +125,11 @@ public final class ArtifactVerifier {
             JsonNode value = metadata.get(field);
             if (value == null || value.isNull()) {
                 throw invalid(METADATA + " lacks the field " + field);
+            }
+        }
+        for (String field : INTEGER_FIELDS) { // the Polykit client reads these back as integers
+            if (!metadata.get(field).isIntegralNumber() || !metadata.get(field).canConvertToLong()) {
+                throw invalid(field + " in " + METADATA + " must be an integer, not " + metadata.get(field));
             }
         }
         JsonNode hash = metadata.get("cache_key_hash");

@@ -13,6 +13,7 @@ import io.polycache.web.HealthResource;
 import io.polycache.web.MetricsResource;
 import io.polycache.web.Services;
 import io.polycache.web.StatsResource;
+import io.polycache.web.StatusPageResource;
 import io.polycache.metrics.CacheMetrics;
 import io.polycache.store.EntryStore;
 import io.polycache.store.SpaceLedger;
@@ -36,6 +37,7 @@ public final class PolycacheApplication extends ResourceConfig {
         register(HealthResource.class);
         register(MetricsResource.class);
         register(StatsResource.class);
+        register(StatusPageResource.class);
         ExceptionMappers.all().forEach(this::register);
         register(CacheResource.class);
         register(DownloadResource.class);

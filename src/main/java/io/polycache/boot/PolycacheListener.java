@@ -43,6 +43,7 @@ public final class PolycacheListener implements ServletContextListener {
     /** Context attribute describing the access control in force, for the same line. */
     public static final String AUTH_ATTRIBUTE = "io.polycache.authMode";
 
+    private StorageLock lock;
     private FileStore files;
     private DependencyCache deps;
     private SpaceLedger ledger;
@@ -59,6 +60,15 @@ public final class PolycacheListener implements ServletContextListener {
         } catch (SettingsException e) {
             LOG.severe("Polycache cannot start: " + e.getMessage());
             throw new StartupException(e.getMessage(), null);
+        }
+        try {
+            lock = StorageLock.acquire(settings.storageDir(), context.getServerInfo() + " context '"
+                    + context.getContextPath() + "'");
+        } catch (IOException | StorageLock.HeldException e) {
+            String message = e instanceof StorageLock.HeldException ? e.getMessage()
+                    : "storage directory " + settings.storageDir() + " is not usable: " + e;
+            LOG.severe("Polycache cannot start: " + message);
+            throw new StartupException(message, null);
         }
         files = new FileStore(new ShardLayout(settings.storageDir()));
         try {
@@ -101,8 +111,9 @@ public final class PolycacheListener implements ServletContextListener {
         context.setAttribute(Services.ATTRIBUTE, services);
         context.setAttribute(STORAGE_ATTRIBUTE, settings.storageDir().toString());
         context.setAttribute(AUTH_ATTRIBUTE, authMode);
-        LOG.info("Polycache started: storage " + settings.storageDir() + ", auth: " + authMode
-                + ", max artifact size " + settings.maxArtifactSize() + " bytes");
+        LOG.info("Polycache " + io.polycache.config.Version.current() + " started: storage " + settings.storageDir()
+                + ", auth: " + authMode + ", max artifact size " + settings.maxArtifactSize() + " bytes, "
+                + settings.describeCacheBound());
     }
 
     private static DependencyCache dependencyCache(FileStore files, BlobStore blobs, BundleStore bundles,
@@ -145,6 +156,16 @@ public final class PolycacheListener implements ServletContextListener {
 
     @Override
     public void contextDestroyed(ServletContextEvent event) {
+        try {
+            stop();
+        } finally {
+            if (lock != null) {
+                lock.close(); // last: until here this process still writes to the directory
+            }
+        }
+    }
+
+    private void stop() {
         if (deps != null) {
             deps.close(); // kills running installs before tmp/ is emptied under them
         }

@@ -125,6 +125,52 @@ final class Parameters {
         return string(name).isEmpty() ? absent : size(name);
     }
 
+    /** {@code N%} (1 to 100) as N; 0 when the value is not a percentage. */
+    int percentOrZero(String name) {
+        String value = string(name);
+        if (!value.endsWith("%")) {
+            return 0;
+        }
+        String digits = value.substring(0, value.length() - 1).strip();
+        if (!digits.isEmpty() && digits.length() <= 3 && digits.chars().allMatch(Character::isDigit)) {
+            int percent = Integer.parseInt(digits);
+            if (percent >= 1 && percent <= 100) {
+                return percent;
+            }
+        }
+        throw SettingsException.invalid(name, value, "a size, a percentage from 1% to 100%, or unlimited");
+    }
+
+    /** A size, or {@code unlimited} (for which {@code unlimitedValue} is returned). */
+    long sizeOrUnlimited(String name, long unlimitedValue) {
+        String value = string(name);
+        if (value.equalsIgnoreCase("unlimited")) {
+            return unlimitedValue;
+        }
+        long size = parseSize(value);
+        if (size <= 0) {
+            throw SettingsException.invalid(name, value, "a size, a percentage from 1% to 100%, or unlimited");
+        }
+        return size;
+    }
+
+    /** The size of the filesystem that holds {@code dir} (or will, once it is created). */
+    static long totalSpace(String name, Path dir) {
+        Path existing = dir;
+        while (existing != null && !java.nio.file.Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        try {
+            if (existing == null) {
+                throw new java.io.IOException("no existing parent");
+            }
+            return java.nio.file.Files.getFileStore(existing).getTotalSpace();
+        } catch (java.io.IOException e) {
+            throw new SettingsException("Cannot size the filesystem of " + dir + " for " + name + ": " + e.getMessage()
+                    + "; give " + name + " as a size instead");
+        }
+    }
+
     private static final Map<Character, Long> UNITS = Map.of(
             'k', 1L << 10, 'm', 1L << 20, 'g', 1L << 30, 't', 1L << 40);
 

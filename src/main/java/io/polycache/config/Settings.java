@@ -23,6 +23,7 @@ public record Settings(
         List<String> apiKeys,
         boolean anonymousRead,
         long maxCacheSize,
+        int maxCacheSizePercent,
         long maxCacheSizeHard,
         boolean metricsPublic,
         DependencySettings deps,
@@ -49,11 +50,19 @@ public record Settings(
     public static final String NPM_VERSIONS = "polycache.npm.versions";
     public static final String COMPOSER_VERSIONS = "polycache.composer.versions";
     public static final String TOOLCHAINS_PROVISION = "polycache.toolchains.provision";
+    public static final String PACKAGE_CACHE_MAX_SIZE = "polycache.packageCache.maxSize";
     public static final String CONTAINER_ENABLED = "polycache.container.enabled";
     public static final String CONTAINER_COMMAND = "polycache.container.command";
     public static final String CONTAINER_IMAGE_NPM = "polycache.container.image.npm";
     public static final String CONTAINER_IMAGE_COMPOSER = "polycache.container.image.composer";
     public static final String CONTAINER_EXTRA_ARGS = "polycache.container.extraArgs";
+
+    /**
+     * Bounded by default: a quarter of the filesystem that holds the storage directory. A share
+     * of its size rather than of its free space, because the free space shrinks as the cache
+     * fills it: a bound taken from it would shrink at every restart.
+     */
+    public static final String DEFAULT_CACHE_SHARE = "25%";
 
     /** Every known parameter with its default, in documentation order. */
     public static final Map<String, String> DEFAULTS;
@@ -67,7 +76,7 @@ public record Settings(
         d.put(API_KEYS_FILE, "");
         d.put(API_KEYS, "");
         d.put(ANONYMOUS_READ, "false");
-        d.put(MAX_CACHE_SIZE, "");
+        d.put(MAX_CACHE_SIZE, DEFAULT_CACHE_SHARE);
         d.put(MAX_CACHE_SIZE_HARD, "");
         d.put(METRICS_PUBLIC, "false");
         d.put(BASE_URL, "");
@@ -77,6 +86,7 @@ public record Settings(
         d.put(NPM_VERSIONS, "");
         d.put(COMPOSER_VERSIONS, "");
         d.put(TOOLCHAINS_PROVISION, "false");
+        d.put(PACKAGE_CACHE_MAX_SIZE, "2g");
         d.put(CONTAINER_ENABLED, "false");
         d.put(CONTAINER_COMMAND, "docker");
         d.put(CONTAINER_IMAGE_NPM, "node:{node}-alpine");
@@ -106,15 +116,18 @@ public record Settings(
             throw new SettingsException("No access control configured: set " + PUBLIC + "=true to let anyone "
                     + "read and write, or give API keys with " + API_KEYS_FILE + " or " + API_KEYS);
         }
-        long maxCache = p.optionalSize(MAX_CACHE_SIZE, UNBOUNDED);
+        Path storageDir = p.path(STORAGE_DIR);
+        int percent = p.percentOrZero(MAX_CACHE_SIZE);
+        long maxCache = percent > 0 ? Parameters.totalSpace(MAX_CACHE_SIZE, storageDir) / 100 * percent
+                : p.sizeOrUnlimited(MAX_CACHE_SIZE, UNBOUNDED);
         long defaultHard = maxCache == UNBOUNDED ? UNBOUNDED : maxCache + maxCache / 20;
         long maxCacheHard = p.optionalSize(MAX_CACHE_SIZE_HARD, defaultHard);
         if (maxCacheHard < maxCache) {
             throw SettingsException.invalid(MAX_CACHE_SIZE_HARD, p.string(MAX_CACHE_SIZE_HARD),
                     "a size no smaller than " + MAX_CACHE_SIZE + " (" + maxCache + " bytes)");
         }
-        return new Settings(p.path(STORAGE_DIR), p.size(MAX_ARTIFACT_SIZE), p.size(MAX_REQUEST_SIZE),
-                isPublic, keysFile, keys, p.bool(ANONYMOUS_READ), maxCache, maxCacheHard, p.bool(METRICS_PUBLIC),
+        return new Settings(storageDir, p.size(MAX_ARTIFACT_SIZE), p.size(MAX_REQUEST_SIZE),
+                isPublic, keysFile, keys, p.bool(ANONYMOUS_READ), maxCache, percent, maxCacheHard, p.bool(METRICS_PUBLIC),
                 new DependencySettings(p.baseUrl(BASE_URL), p.positiveInt(INSTALL_CONCURRENCY),
                         p.positiveInt(INSTALL_QUEUE_SIZE), p.positiveInt(INSTALL_TIMEOUT_SECONDS)),
                 toolchains(p));
@@ -143,7 +156,17 @@ public record Settings(
         return new ToolchainSettings(pairs, php, p.bool(TOOLCHAINS_PROVISION),
                 new ToolchainSettings.ContainerSettings(p.bool(CONTAINER_ENABLED), command,
                         p.imageTemplate(CONTAINER_IMAGE_NPM, "{node}"), p.imageTemplate(CONTAINER_IMAGE_COMPOSER, "{php}"),
-                        p.words(CONTAINER_EXTRA_ARGS)));
+                        p.words(CONTAINER_EXTRA_ARGS)), p.size(PACKAGE_CACHE_MAX_SIZE));
+    }
+
+    /** For the start-up log: the bound on the cache's size and where it comes from. */
+    public String describeCacheBound() {
+        if (maxCacheSize == UNBOUNDED) {
+            return "cache size unlimited (" + MAX_CACHE_SIZE + "=unlimited)";
+        }
+        return "cache size bounded at " + maxCacheSize + " bytes"
+                + (maxCacheSizePercent > 0 ? " (" + maxCacheSizePercent + "% of the filesystem holding the storage; "
+                        + "set " + MAX_CACHE_SIZE + ", or --max-cache-size standalone, to change it)" : "");
     }
 
     /** Never prints key material. */

@@ -11,12 +11,22 @@ import java.util.List;
  *                          npm registry into {@code <storage>/toolchains/}
  * @param container         how installs run in a container when the host cannot honour the
  *                          versions (or they are outside the supported lists)
+ * @param packageCacheMaxSize bytes the package managers' download caches ({@code pm-cache/})
+ *                          may hold at start-up before they are emptied
  */
 public record ToolchainSettings(List<NodeNpm> npmVersions, List<String> phpVersions, boolean provision,
-        ContainerSettings container) {
+        ContainerSettings container, long packageCacheMaxSize) {
+    /** The default of {@code polycache.packageCache.maxSize}: 2 GiB. */
+    public static final long DEFAULT_PACKAGE_CACHE_MAX_SIZE = 2L << 30;
+
     public ToolchainSettings {
         npmVersions = List.copyOf(npmVersions);
         phpVersions = List.copyOf(phpVersions);
+    }
+
+    public ToolchainSettings(List<NodeNpm> npmVersions, List<String> phpVersions, boolean provision,
+            ContainerSettings container) {
+        this(npmVersions, phpVersions, provision, container, DEFAULT_PACKAGE_CACHE_MAX_SIZE);
     }
 
     /** One supported Node release with the npm release that goes with it. */

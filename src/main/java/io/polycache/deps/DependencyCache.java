@@ -36,6 +36,12 @@ public final class DependencyCache implements AutoCloseable {
     private final ConcurrentHashMap<Sha256, CompletableFuture<Void>> inFlight = new ConcurrentHashMap<>();
     private final AtomicLong installsRun = new AtomicLong();
     private final AtomicLong installsFailed = new AtomicLong();
+    /** The last few failed installs, newest first, for the status page. */
+    private final java.util.Deque<Failure> recentFailures = new java.util.concurrent.ConcurrentLinkedDeque<>();
+    static final int RECENT_FAILURES = 5;
+
+    /** A failed install: when it ended, for which manager, and why (the first line of the reason). */
+    public record Failure(java.time.Instant at, String manager, String reason) {}
 
     /** Hears of every finished install: manager, outcome ({@code ok}, {@code failed}, {@code timeout}), duration. */
     @FunctionalInterface
@@ -130,6 +136,11 @@ public final class DependencyCache implements AutoCloseable {
             }
         } catch (Throwable e) {
             installsFailed.incrementAndGet();
+            recentFailures.addFirst(new Failure(java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
+                    request.manager().id(), firstLine(e.getMessage())));
+            while (recentFailures.size() > RECENT_FAILURES) {
+                recentFailures.pollLast();
+            }
             LOG.info("Install of " + hash + " (" + request.manager().id() + ") failed: " + e.getMessage());
             observer.installed(request.manager().id(), e instanceof InstallTimeoutException ? "timeout" : "failed",
                     Duration.ofNanos(System.nanoTime() - started));
@@ -178,6 +189,23 @@ public final class DependencyCache implements AutoCloseable {
 
     public InstallCounts installCounts() {
         return new InstallCounts(installsRun.get(), installsFailed.get());
+    }
+
+    /** Installs running or waiting for a slot. */
+    public int installsInFlight() {
+        return inFlight.size();
+    }
+
+    /** The last few failed installs, newest first. */
+    public java.util.List<Failure> recentFailures() {
+        return java.util.List.copyOf(recentFailures);
+    }
+
+    private static String firstLine(String message) {
+        String text = message == null ? "unknown reason" : message.strip();
+        int newline = text.indexOf('\n');
+        text = newline < 0 ? text : text.substring(0, newline);
+        return text.length() > 200 ? text.substring(0, 200) + "…" : text;
     }
 
     /** Node and npm releases fetched into {@code toolchains/} since start-up. */

@@ -44,6 +44,9 @@ final class InstallEnvironment {
                 env.put("npm_config_update_notifier", "false");
                 env.put("npm_config_fund", "false");
                 env.put("npm_config_audit", "false");
+                // npm keeps a debug log of every run under the cache (pm-cache/npm/_logs), megabytes
+                // each; the output the server needs is captured from the process itself.
+                env.put("npm_config_logs_max", "0");
             }
             case COMPOSER -> {
                 env.put("COMPOSER_HOME", home.resolve(".composer").toString());

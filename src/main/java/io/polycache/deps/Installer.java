@@ -38,6 +38,8 @@ public final class Installer {
     private final Toolchains routes;
     private final ContainerCommand container;
 
+    private final long packageCacheMaxSize;
+
     public Installer(FileStore files, TreeIngester ingester, BundleStore bundles, Map<String, String> hostEnvironment,
             Duration timeout, ToolchainSettings toolchainSettings) {
         this.files = files;
@@ -47,6 +49,7 @@ public final class Installer {
         this.runner = new ProcessRunner();
         this.environment = new InstallEnvironment(hostEnvironment);
         this.timeout = timeout;
+        this.packageCacheMaxSize = toolchainSettings.packageCacheMaxSize();
         this.toolchains = new ToolchainStore(layout.toolchains(), layout.packageManagerCache(Manager.NPM.id()),
                 Platform.current(), environment, timeout);
         this.container = new ContainerCommand(toolchainSettings.container());
@@ -56,6 +59,45 @@ public final class Installer {
     /** Prepares {@code toolchains/}, removing fetches a previous run left unfinished. */
     public void open() throws IOException {
         toolchains.open();
+        pruneDownloadCaches();
+    }
+
+    /**
+     * Empties the package managers' download caches when together they hold more than their
+     * bound, and logs what they and the toolchains take. Only at start-up: no install is
+     * reading a cache then.
+     */
+    private void pruneDownloadCaches() throws IOException {
+        Path caches = layout.packageManagerCache("npm").getParent();
+        long cached = sizeOf(caches);
+        if (cached > packageCacheMaxSize) {
+            LOG.info("Download caches " + caches + " hold " + cached + " bytes, over polycache.packageCache.maxSize ("
+                    + packageCacheMaxSize + " bytes): emptying them");
+            FileStore.deleteRecursively(caches);
+            cached = 0;
+        }
+        LOG.info("Download caches: " + cached + " bytes (bound " + packageCacheMaxSize + "); toolchains: "
+                + sizeOf(layout.toolchains()) + " bytes");
+    }
+
+    private static long sizeOf(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        long[] total = {0};
+        Files.walkFileTree(dir, new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult visitFile(Path file, java.nio.file.attribute.BasicFileAttributes attrs) {
+                total[0] += attrs.size();
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult visitFileFailed(Path file, IOException e) {
+                return java.nio.file.FileVisitResult.CONTINUE; // vanished or unreadable: not counted
+            }
+        });
+        return total[0];
     }
 
     /**

@@ -36,6 +36,9 @@ public record Versions(Map<String, String> byName) {
             if (version == null) {
                 throw new InvalidRequestException("Missing version '" + name + "' for " + manager.id());
             }
+            if (version.length() > 1 && version.charAt(0) == 'v' && Character.isDigit(version.charAt(1))) {
+                version = version.substring(1); // as node --version prints it: v20.11.1 is 20.11.1
+            }
             if (!isValid(version)) {
                 throw new InvalidRequestException("Invalid version for '" + name + "': '" + version
                         + "' (expected dotted numbers with an optional pre-release suffix, e.g. 14.20.0 or 8.2.0-rc1)");

@@ -47,10 +47,15 @@ public final class EmbeddedServer implements AutoCloseable {
     /**
      * Starts the WAR.
      *
+     * @throws PortInUseException if {@code bind:port} is taken (checked before anything starts)
      * @throws IllegalStateException if the webapp refused to start (the reason is in the log)
      */
     public static EmbeddedServer start(Path war, String bind, int port, Map<String, String> parameters)
             throws LifecycleException, IOException {
+        if (port != 0) {
+            // Tomcat would log the failed bind and start the webapp anyway, serving nothing.
+            ensureFree(bind, port);
+        }
         Path baseDir = Files.createTempDirectory("polycache-tomcat-");
         Files.createDirectories(baseDir.resolve("webapps"));
         Tomcat tomcat = new Tomcat();
@@ -91,11 +96,31 @@ public final class EmbeddedServer implements AutoCloseable {
 
         EmbeddedServer server = new EmbeddedServer(tomcat, context, connector, baseDir);
         tomcat.start();
+        if (connector.getState() != LifecycleState.STARTED || connector.getLocalPort() < 0) {
+            server.close(); // taken between the check above and Tomcat's bind
+            throw new PortInUseException(bind, port);
+        }
         if (context.getState() != LifecycleState.STARTED) {
             server.close();
             throw new IllegalStateException("the Polycache webapp did not start; see the log above");
         }
         return server;
+    }
+
+    private static void ensureFree(String bind, int port) throws IOException {
+        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+            probe.setReuseAddress(true); // as Tomcat binds: a port in TIME_WAIT is free
+            probe.bind(new java.net.InetSocketAddress(java.net.InetAddress.getByName(bind), port));
+        } catch (java.net.BindException e) {
+            throw new PortInUseException(bind, port);
+        }
+    }
+
+    /** The address and port to listen on are taken by another process. */
+    public static final class PortInUseException extends IllegalStateException {
+        PortInUseException(String bind, int port) {
+            super((bind.contains(":") ? "[" + bind + "]" : bind) + ":" + port + " is in use; pick another with --port");
+        }
     }
 
     public int port() {

@@ -2,6 +2,7 @@ package io.polycache.launcher;
 
 import io.polycache.config.Settings;
 import io.polycache.config.SettingsException;
+import io.polycache.config.Version;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,6 +29,10 @@ public final class Launcher {
                 System.out.print(LauncherOptions.USAGE);
                 return 0;
             }
+            if (options.version()) {
+                System.out.println("polycache " + Version.current());
+                return 0;
+            }
             if (!Settings.accessControlGiven(options.parameters())) {
                 if (!isLoopback(options.bind())) {
                     throw new UsageException("refusing to listen on " + options.bind() + " without access control: "
@@ -42,17 +47,31 @@ public final class Launcher {
             return 2;
         }
         setLogLevel(options.logLevel());
+
+        EmbeddedServer server;
+        StartupLog startup = new StartupLog();
+        try {
+            server = EmbeddedServer.start(war, options.bind(), options.port(), options.parameters());
+        } catch (EmbeddedServer.PortInUseException e) {
+            startup.release(false);
+            System.err.println("polycache: " + e.getMessage());
+            return 2;
+        } catch (IllegalStateException e) {
+            startup.release(startup.reason() == null);
+            System.err.println("polycache: " + (startup.reason() != null ? startup.reason() : e.getMessage()));
+            return 1;
+        } catch (Exception | Error e) {
+            startup.release(true);
         if (publicByDefault) {
             LOG.warning("No API keys configured: running public (anyone on this machine may read and write). "
                     + "Use --api-keys-file FILE to require keys.");
         }
-
-        EmbeddedServer server;
-        try {
-            server = EmbeddedServer.start(war, options.bind(), options.port(), options.parameters());
-        } catch (IllegalStateException e) {
-            System.err.println("polycache: " + e.getMessage());
-            return 1;
+            throw e;
+        }
+        startup.release(true);
+        if (publicByDefault) {
+            LOG.warning("No API keys configured: running public (anyone on this machine may read and write). "
+                    + "Use --api-keys-file FILE to require keys.");
         }
         LOG.info("Polycache listening on http://" + hostForUrl(options.bind()) + ":" + server.port()
                 + "/ with storage " + server.attribute("io.polycache.storageDir")

@@ -11,14 +11,17 @@ import java.util.logging.Level;
  * here; everything else becomes a {@code polycache.*} servlet context parameter, the same a
  * Tomcat context descriptor sets.
  */
-record LauncherOptions(boolean help, String bind, int port, Level logLevel, Map<String, String> parameters) {
+record LauncherOptions(boolean help, boolean version, String bind, int port, Level logLevel, Map<String, String> parameters) {
 
     static final String USAGE = String.join("\n",
             "Usage: java -jar polycache.war [options]",
             "",
             "Options:",
             "  --storage-dir DIR        where the cache is stored (default ./cache)",
-            "  --max-size BYTES         largest artifact accepted, bytes or k/m/g (default 1073741824)",
+            "  --max-cache-size SIZE    total the cache keeps on disk before evicting: bytes or k/m/g,",
+            "                           a share of its filesystem (e.g. 25%), or unlimited (default 25%)",
+            "  --max-artifact-size SIZE largest artifact accepted, bytes or k/m/g (default 1073741824);",
+            "                           alias: --max-size",
             "  --bind ADDR              address to listen on (default 127.0.0.1)",
             "  --port N                 port to listen on, 0 for any free port (default 8080)",
             "  --log-level LEVEL        error, warn, info, debug or trace (default info)",
@@ -36,13 +39,16 @@ record LauncherOptions(boolean help, String bind, int port, Level logLevel, Map<
             "                           default; see polycache.container.*); alias:",
             "                           --use-docker-on-version-mismatch",
             "  --polycache.NAME=VALUE   any polycache.* parameter of WEB-INF/web.xml",
+            "  --version                print the version and exit",
             "  --help                   print this help and exit",
             "");
 
     /** Flags that are shorthands for a context parameter. */
     private static final Map<String, String> PARAMETER_FLAGS = Map.of(
             "--storage-dir", "polycache.storageDir",
-            "--max-size", "polycache.maxArtifactSize",
+            "--max-cache-size", "polycache.maxCacheSize",
+            "--max-artifact-size", "polycache.maxArtifactSize",
+            "--max-size", "polycache.maxArtifactSize", // the name before --max-cache-size existed
             "--api-keys-file", "polycache.apiKeysFile",
             "--supported-versions-node", "polycache.npm.versions",
             "--supported-versions-php", "polycache.composer.versions");
@@ -61,6 +67,7 @@ record LauncherOptions(boolean help, String bind, int port, Level logLevel, Map<
 
     static LauncherOptions parse(List<String> args) throws UsageException {
         boolean help = false;
+        boolean version = false;
         String bind = "127.0.0.1";
         int port = 8080;
         Level level = Level.INFO;
@@ -76,6 +83,10 @@ record LauncherOptions(boolean help, String bind, int port, Level logLevel, Map<
             }
             if (flag.equals("--help") || flag.equals("-h")) {
                 help = true;
+                continue;
+            }
+            if (flag.equals("--version")) {
+                version = true;
                 continue;
             }
             if (SWITCHES.containsKey(arg)) {
@@ -105,7 +116,7 @@ record LauncherOptions(boolean help, String bind, int port, Level logLevel, Map<
                 default -> parameters.put(PARAMETER_FLAGS.get(flag), value);
             }
         }
-        return new LauncherOptions(help, bind, port, level, parameters);
+        return new LauncherOptions(help, version, bind, port, level, parameters);
     }
 
     private static int parsePort(String value) throws UsageException {

@@ -36,6 +36,7 @@ public final class CacheMetrics {
 
     private final SpaceLedger ledger;
     private final java.util.Set<String> protocols = new java.util.concurrent.CopyOnWriteArraySet<>();
+    private final long startedNanos = System.nanoTime();
 
     public CacheMetrics(SpaceLedger ledger) {
         this.ledger = ledger;
@@ -183,6 +184,29 @@ public final class CacheMetrics {
 
     public long misses(String protocol) {
         return count(MISSES, protocol);
+    }
+
+    /** Seconds since the webapp started. */
+    public long uptimeSeconds() {
+        return (System.nanoTime() - startedNanos) / 1_000_000_000L;
+    }
+
+    /**
+     * Every protocol that has counted a hit or a miss, in name order, with its hits and misses:
+     * read from the registry, so a protocol added later shows up without being listed here.
+     */
+    public java.util.SortedMap<String, long[]> hitsAndMissesByProtocol() {
+        java.util.SortedMap<String, long[]> byProtocol = new java.util.TreeMap<>();
+        for (String name : List.of(HITS, MISSES)) {
+            for (Counter counter : registry.find(name).counters()) {
+                String protocol = counter.getId().getTag("protocol");
+                if (protocol != null) {
+                    byProtocol.computeIfAbsent(protocol, p -> new long[2])[name.equals(HITS) ? 0 : 1] +=
+                            (long) counter.count();
+                }
+            }
+        }
+        return byProtocol;
     }
 
     /** A counter's total, for one protocol or all (null), read from the registry itself. */

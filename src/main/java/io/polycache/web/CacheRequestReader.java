@@ -93,7 +93,13 @@ final class CacheRequestReader {
                 case "versions" -> draft.versions(parseEmbedded(field(part, name), name, true));
                 case "custom_args" -> draft.customArgs(parseEmbedded(field(part, name), name, false));
                 case "platform" -> draft.platform(parseEmbedded(field(part, name), name, true));
-                default -> { } // "hash" and unknown fields: skipped with the part
+                default -> {
+                    if (part.filename() != null) { // e.g. curl -F package.json=@package.json
+                        throw new InvalidRequestException("Part '" + name + "' carries the file '" + part.filename()
+                                + "': send each file as a part named file, e.g. curl -F file=@package.json");
+                    }
+                    // "hash" and unknown fields: skipped with the part
+                }
             }
         }
     }
@@ -117,7 +123,9 @@ final class CacheRequestReader {
             }
             return (T) value;
         } catch (JsonProcessingException e) {
-            throw new InvalidRequestException("Field '" + field + "' is not valid JSON: " + describe(e));
+            throw new InvalidRequestException("Field '" + field + "' is not valid JSON: " + describe(e) + "; expected "
+                    + (object ? "a JSON object, e.g. {\"node\":\"20.11.1\",\"npm\":\"10.2.4\"}"
+                            : "a JSON array, e.g. [\"--omit=dev\"]"));
         }
     }
 

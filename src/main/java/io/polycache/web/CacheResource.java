@@ -63,6 +63,14 @@ public final class CacheResource {
         }
     }
 
+    /** Any other body type: say which two are understood (Jersey's own 415 names none). */
+    @POST
+    public jakarta.ws.rs.core.Response otherType(@Context HttpHeaders headers) {
+        MediaType type = headers.getMediaType();
+        return Errors.of(415, "POST /v1/cache takes multipart/form-data (curl -F) or application/json, not "
+                + (type == null ? "a body without Content-Type" : type.getType() + "/" + type.getSubtype()));
+    }
+
     private Map<String, Object> answer(RequestDraft draft, UriInfo uri, HttpServletRequest http)
             throws IOException, InterruptedException {
         InstallRequest request = draft.validate();

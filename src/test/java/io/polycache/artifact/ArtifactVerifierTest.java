@@ -165,6 +165,26 @@ class ArtifactVerifierTest {
     }
 
     @Test
+    void refusesEntriesNamedWithDotSlashSayingHowToArchive() {
+        PolykitArtifact artifact = new PolykitArtifact(KEY, Map.of());
+        artifact.extraEntries.put("./outputs/a.txt", new byte[0]);
+        assertEquals("Invalid artifact: entry ./outputs/a.txt starts with ./: archive the names themselves, "
+                + "tar -c metadata.json manifest.json outputs, not tar -c .", failure(artifact.bytes()));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"created_at", "version"})
+    void refusesMetadataWhoseIntegerFieldsAreNotIntegers(String field) {
+        PolykitArtifact artifact = new PolykitArtifact(KEY);
+        artifact.metadata.put(field, "1763700000");
+        assertEquals("Invalid artifact: " + field + " in metadata.json must be an integer, not \"1763700000\"",
+                failure(artifact.bytes()));
+        artifact.metadata.put(field, 1.5);
+        assertEquals("Invalid artifact: " + field + " in metadata.json must be an integer, not 1.5",
+                failure(artifact.bytes()));
+    }
+
+    @Test
     void refusesPathsThatClimbOutOfOutputs() {
         PolykitArtifact artifact = new PolykitArtifact(KEY, Map.of());
         artifact.extraEntries.put("outputs/../../etc/passwd", new byte[0]);

@@ -24,6 +24,38 @@ class SettingsTest {
     }
 
     @Test
+    void theCacheIsBoundedByDefaultToAQuarterOfItsFilesystem(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Settings settings = Settings.from(Map.of(Settings.PUBLIC, "true", Settings.STORAGE_DIR, dir.resolve("new").toString()));
+        long total = Files.getFileStore(dir).getTotalSpace();
+        assertEquals(total / 100 * 25, settings.maxCacheSize());
+        assertEquals(25, settings.maxCacheSizePercent());
+        assertEquals(settings.maxCacheSize() + settings.maxCacheSize() / 20, settings.maxCacheSizeHard());
+        assertEquals("cache size bounded at " + settings.maxCacheSize() + " bytes (25% of the filesystem holding the "
+                + "storage; set polycache.maxCacheSize, or --max-cache-size standalone, to change it)",
+                settings.describeCacheBound());
+    }
+
+    @Test
+    void theCacheSizeTakesASizeAPercentageOrUnlimited(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        assertEquals(200L << 30, Settings.from(Map.of(Settings.PUBLIC, "true", Settings.MAX_CACHE_SIZE, "200g")).maxCacheSize());
+        assertEquals(Files.getFileStore(dir).getTotalSpace() / 100 * 60, Settings.from(Map.of(Settings.PUBLIC, "true",
+                Settings.STORAGE_DIR, dir.toString(), Settings.MAX_CACHE_SIZE, "60%")).maxCacheSize());
+        Settings unlimited = Settings.from(Map.of(Settings.PUBLIC, "true", Settings.MAX_CACHE_SIZE, "unlimited"));
+        assertEquals(Settings.UNBOUNDED, unlimited.maxCacheSize());
+        assertEquals(Settings.UNBOUNDED, unlimited.maxCacheSizeHard());
+        assertEquals("cache size unlimited (polycache.maxCacheSize=unlimited)", unlimited.describeCacheBound());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0%", "101%", "%", "x%", "lots", "-1"})
+    void aBadCacheSizeIsRefusedNamingTheForms(String value) {
+        SettingsException e = assertThrows(SettingsException.class,
+                () -> Settings.from(Map.of(Settings.PUBLIC, "true", Settings.MAX_CACHE_SIZE, value)));
+        assertEquals("Invalid value for polycache.maxCacheSize: '" + value
+                + "' (expected a size, a percentage from 1% to 100%, or unlimited)", e.getMessage());
+    }
+
+    @Test
     void dependencyDefaults() {
         DependencySettings deps = Settings.from(Map.of(Settings.PUBLIC, "true")).deps();
         assertEquals(new DependencySettings("", 2, 16, 600), deps);

@@ -400,6 +400,22 @@ class NpmBundleIT {
                 Part.field("versions", "node=20"), new Part("file", "package.json", pkg)));
         assertEquals(400, badVersions.statusCode(), badVersions.body());
         assertTrue(badVersions.body().contains("Field 'versions' is not valid JSON"), badVersions.body());
+        assertTrue(badVersions.body().endsWith("; expected a JSON object, e.g. {\\\"node\\\":\\\"20.11.1\\\",\\\"npm\\\":\\\"10.2.4\\\"}\"}"),
+                badVersions.body());
+
+        HttpResponse<String> badArgs = client.postMultipart(List.of(Part.field("manager", "npm"),
+                Part.field("versions", DepsClient.JSON.writeValueAsString(VERSIONS)), Part.field("custom_args", "--omit=dev"),
+                new Part("file", "package.json", pkg)));
+        assertEquals(400, badArgs.statusCode(), badArgs.body());
+        assertTrue(parse(badArgs).path("error").asText().startsWith("Field 'custom_args' is not valid JSON: "), badArgs.body());
+        assertTrue(parse(badArgs).path("error").asText().endsWith("; expected a JSON array, e.g. [\"--omit=dev\"]"),
+                badArgs.body());
+
+        HttpResponse<String> fileNamedPart = client.postMultipart(List.of(Part.field("manager", "npm"),
+                Part.field("versions", DepsClient.JSON.writeValueAsString(VERSIONS)), new Part("package.json", "package.json", pkg)));
+        assertEquals(400, fileNamedPart.statusCode(), fileNamedPart.body());
+        assertEquals("Part 'package.json' carries the file 'package.json': send each file as a part named file, "
+                + "e.g. curl -F file=@package.json", parse(fileNamedPart).path("error").asText());
 
         HttpResponse<String> noBoundary = server.send(server.request("/v1/cache").header("Content-Type", "multipart/form-data")
                 .POST(HttpRequest.BodyPublishers.ofString("--x\r\n")).build());
@@ -408,6 +424,8 @@ class NpmBundleIT {
         HttpResponse<String> wrongType = server.send(server.request("/v1/cache").header("Content-Type", "text/plain")
                 .POST(HttpRequest.BodyPublishers.ofString("manager=npm")).build());
         assertEquals(415, wrongType.statusCode(), wrongType.body());
+        assertEquals("POST /v1/cache takes multipart/form-data (curl -F) or application/json, not text/plain",
+                parse(wrongType).path("error").asText());
 
         assertEquals(0, server.tmpEntries());
     }

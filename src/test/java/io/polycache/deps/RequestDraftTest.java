@@ -84,8 +84,14 @@ class RequestDraftTest {
         assertEquals(version, Versions.validate(Manager.COMPOSER, Map.of("php", version)).byName().get("php"));
     }
 
+    @Test
+    void aVersionAsNodePrintsItWithALeadingVIsTheSameVersion() {
+        assertEquals(Map.of("node", "20.11.1", "npm", "10.2.4"),
+                Versions.validate(Manager.NPM, Map.of("node", "v20.11.1", "npm", "10.2.4")).byName());
+    }
+
     @ParameterizedTest
-    @ValueSource(strings = {"", "abc", "v14.20.0", "14.20.0 ", "1..2", "1.2.3-", "1.2.3-rc_1", "../1", "1.2/3",
+    @ValueSource(strings = {"", "abc", "v", "vv14.20.0", "V14.20.0", "14.20.0 ", "1..2", "1.2.3-", "1.2.3-rc_1", "../1", "1.2/3",
             "1.2.3.4.5", "latest", "^1.2.3", "1.2.3+build"})
     void anythingElseIsRefusedNamingTheVersion(String version) {
         InvalidRequestException e = assertThrows(InvalidRequestException.class,

@@ -31,6 +31,19 @@ class LauncherOptionsTest {
     }
 
     @Test
+    void sizeFlagsBecomeTheirParametersAndTheOldArtifactSizeNameStillWorks() throws UsageException {
+        assertEquals(Map.of("polycache.maxCacheSize", "50g", "polycache.maxArtifactSize", "2g"),
+                LauncherOptions.parse(List.of("--max-cache-size", "50g", "--max-artifact-size=2g")).parameters());
+        assertEquals(Map.of("polycache.maxArtifactSize", "3g"), LauncherOptions.parse(List.of("--max-size", "3g")).parameters());
+    }
+
+    @Test
+    void versionIsASwitch() throws UsageException {
+        assertTrue(LauncherOptions.parse(List.of("--version")).version());
+        assertEquals(false, LauncherOptions.parse(List.of()).version());
+    }
+
+    @Test
     void toolchainFlagsBecomeTheirParameters() throws UsageException {
         LauncherOptions options = LauncherOptions.parse(List.of("--supported-versions-node", "14.20.0:6.14.13,16.15.0:8.5.0",
                 "--supported-versions-php=8.1,8.2", "--use-container-on-version-mismatch"));

@@ -64,6 +64,82 @@ class StandaloneIT {
     }
 
     @Test
+    void versionPrintsTheBuildsVersionAndExitsZero() throws Exception {
+        Process process = launch("--version");
+        String output = finish(process);
+        assertEquals(0, process.exitValue());
+        assertEquals("polycache " + io.polycache.config.Version.current(), output.strip());
+    }
+
+    @Test
+    void aPortInUseExits2WithOneLine() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Process process = launch("--port", String.valueOf(taken.getLocalPort()));
+            String output = finish(process);
+            assertEquals(2, process.exitValue());
+            assertEquals("polycache: 127.0.0.1:" + taken.getLocalPort() + " is in use; pick another with --port",
+                    output.strip());
+        }
+        assertTrue(Files.notExists(dir.resolve("cache")), "nothing was started, so nothing was created");
+    }
+
+    @Test
+    void aSecondServerOnOneStorageDirectoryRefusesNamingTheFirst() throws Exception {
+        Process first = launch("--port", "0");
+        BufferedReader log = new BufferedReader(new InputStreamReader(first.getInputStream(), StandardCharsets.UTF_8));
+        awaitListening(log, dir.toRealPath().resolve("cache").toString());
+
+        Process second = launch("--port", "0");
+        String output = finish(second);
+        assertEquals(1, second.exitValue());
+        Path cache = dir.toRealPath().resolve("cache");
+        String holder = Files.readString(cache.resolve("polycache.lock")).strip();
+        assertTrue(holder.matches("pid " + first.pid() + " on .+, Apache Tomcat/[0-9.]+ context '', since \\S+Z"), holder);
+        assertEquals("polycache: storage directory " + cache + " is in use by another Polycache (" + holder
+                + "); stop it, or give this one another storage directory (--storage-dir, polycache.storageDir)",
+                output.strip());
+        assertTrue(first.isAlive());
+
+        first.destroy();
+        assertTrue(first.waitFor(60, TimeUnit.SECONDS));
+        Process third = launch("--port", "0"); // the lock went with the first process
+        BufferedReader thirdLog = new BufferedReader(new InputStreamReader(third.getInputStream(), StandardCharsets.UTF_8));
+        awaitListening(thirdLog, cache.toString());
+        third.destroy();
+        assertTrue(third.waitFor(60, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void aWebappRefusalIsOneLine() throws Exception {
+        Path keys = Files.writeString(dir.resolve("keys.txt"), "one two three\n");
+        Process process = launch("--port", "0", "--api-keys-file", keys.toString());
+        String output = finish(process);
+        assertEquals(1, process.exitValue());
+        assertEquals("polycache: API key file " + keys.toRealPath() + " line 1: expected a key and an optional scope "
+                + "(rw or ro), found 3 words", output.strip());
+    }
+
+    @Test
+    void theStartUpLogStatesTheVersionAndTheDefaultBoundOnTheCache() throws Exception {
+        Process process = launch("--port", "0");
+        BufferedReader log = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        long total = Files.getFileStore(dir).getTotalSpace();
+        String line;
+        String started = null;
+        while ((line = log.readLine()) != null) {
+            if (line.contains("Polycache " + io.polycache.config.Version.current() + " started:")) {
+                started = line;
+                break;
+            }
+        }
+        process.destroy();
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS));
+        assertTrue(started != null && started.endsWith("cache size bounded at " + (total / 100 * 25)
+                + " bytes (25% of the filesystem holding the storage; set polycache.maxCacheSize, or --max-cache-size "
+                + "standalone, to change it)"), String.valueOf(started));
+    }
+
+    @Test
     void anUnknownFlagExits2WithOneLineNamingIt() throws Exception {
         Process process = launch("--frobnicate");
         String output = finish(process);

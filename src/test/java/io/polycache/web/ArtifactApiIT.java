@@ -255,7 +255,8 @@ class ArtifactApiIT {
     void healthIsOkWhileStorageIsWritable() throws Exception {
         HttpResponse<String> health = server.get("/health");
         assertEquals(200, health.statusCode());
-        assertEquals("{\"status\":\"healthy\"}", health.body());
+        assertEquals("{\"status\":\"healthy\",\"version\":\"" + io.polycache.config.Version.current() + "\"}",
+                health.body());
     }
 
     @Test

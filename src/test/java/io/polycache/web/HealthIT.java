@@ -3,6 +3,7 @@ package io.polycache.web;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.polycache.config.Version;
 import io.polycache.testing.TestServer;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -23,11 +24,20 @@ class HealthIT {
             FileStoreHelper.replaceWithFile(tmp);
             HttpResponse<String> health = server.get("/health");
             assertEquals(503, health.statusCode());
-            assertTrue(health.body().startsWith("{\"status\":\"unhealthy\",\"reason\":")
-                    || health.body().startsWith("{\"reason\":"), health.body());
-            assertTrue(health.body().contains("\"unhealthy\""), health.body());
+            assertTrue(health.body().startsWith("{\"status\":\"unhealthy\",\"version\":\"" + Version.current()
+                    + "\",\"reason\":\"storage directory "), health.body());
             FileStoreHelper.restoreDirectory(tmp);
             assertEquals(200, server.get("/health").statusCode());
+        }
+    }
+
+    @Test
+    void healthTellsTheVersionOfTheBuild() throws Exception {
+        try (TestServer server = TestServer.start(storage)) {
+            HttpResponse<String> health = server.get("/health");
+            assertEquals(200, health.statusCode());
+            assertEquals("{\"status\":\"healthy\",\"version\":\"" + Version.current() + "\"}", health.body());
+            assertTrue(Version.current().matches("\\d+\\.\\d+\\.\\d+.*"), Version.current());
         }
     }
 

@@ -53,7 +53,9 @@ class MetricsIT {
             assertEquals(1, sample(after, "polycache_storage_entries{kind=\"entry\"}"));
             assertEquals(1, sample(after, "polycache_protocol_entries{protocol=\"polykit\"}"));
             assertTrue(sample(after, "polycache_storage_used_bytes") >= body.length);
-            assertEquals(-1, sample(after, "polycache_storage_limit_bytes"));
+            // Bounded by default: a quarter of the filesystem holding the storage.
+            assertEquals(java.nio.file.Files.getFileStore(storage).getTotalSpace() / 100 * 25,
+                    sample(after, "polycache_storage_limit_bytes"));
             assertTrue(after.contains("jvm_memory_used_bytes"), "no JVM metrics");
             assertTrue(after.contains("tomcat_threads_busy_threads"), "no Tomcat thread-pool metrics");
         }
