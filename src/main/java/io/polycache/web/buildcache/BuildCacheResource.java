@@ -23,17 +23,14 @@ import java.util.Map;
 public final class BuildCacheResource {
     private final EntryStore store;
 
-    @Context
-    private HttpServletRequest request;
-
     @Inject
     public BuildCacheResource(EntryStore store) {
         this.store = store;
     }
 
     @PUT
-    public Response put(InputStream body) throws IOException {
-        Target target = target();
+    public Response put(@Context HttpServletRequest request, InputStream body) throws IOException {
+        Target target = target(request);
         long length = request.getContentLengthLong();
         if (length < 0 && target.cache().lengthRequired()) {
             throw new Refusal(411, "Content-Length is required");
@@ -44,8 +41,8 @@ public final class BuildCacheResource {
     }
 
     @DELETE
-    public Response delete() throws IOException {
-        Target target = target();
+    public Response delete(@Context HttpServletRequest request) throws IOException {
+        Target target = target(request);
         if (!target.cache().deletes()) {
             throw new Refusal(405, "DELETE is not supported here");
         }
@@ -53,7 +50,7 @@ public final class BuildCacheResource {
         return Response.status(deleted ? 204 : 404).build();
     }
 
-    private Target target() {
+    private static Target target(HttpServletRequest request) {
         String path = io.polycache.web.filter.Exchanges.path(request);
         BuildCache cache = BuildCache.of(path).orElseThrow(() -> new IllegalStateException("not a build cache: " + path));
         return cache.target(path);
