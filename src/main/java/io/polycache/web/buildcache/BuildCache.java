@@ -33,6 +33,7 @@ public enum BuildCache {
     private final Protocol protocol;
     private final boolean deletes;
     private final boolean lengthRequired;
+    private final String contentType;
     private final EntryReads.Answer answer;
 
     BuildCache(Protocol protocol, String contentType, boolean faultIsMiss, boolean deletes, boolean lengthRequired) {
@@ -40,6 +41,7 @@ public enum BuildCache {
         this.namespace = new Namespace(protocol.metricName(), WritePolicy.REPLACE);
         this.deletes = deletes;
         this.lengthRequired = lengthRequired;
+        this.contentType = contentType;
         this.answer = new EntryReads.Answer() {
             @Override
             public void found(HttpServletResponse response, EntryMeta meta) {
@@ -94,6 +96,11 @@ public enum BuildCache {
 
     Protocol protocol() {
         return protocol;
+    }
+
+    /** The content type of a hit. */
+    String contentType() {
+        return contentType;
     }
 
     EntryReads.Answer answer() {

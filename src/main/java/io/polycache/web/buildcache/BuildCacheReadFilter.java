@@ -49,7 +49,7 @@ public final class BuildCacheReadFilter extends ServiceFilter {
             request.setAttribute(EntryReads.OUTCOME_ATTRIBUTE, ReadOutcome.HIT);
             response.setStatus(200);
             response.setContentLength(0);
-            cache.get().answer().found(response, null);
+            response.setContentType(cache.get().contentType());
             return;
         }
         EntryReads.serve(request, response, store, target.namespace(), target.key(), head, cache.get().answer());

@@ -1,5 +1,6 @@
 package io.polycache.web.buildcache;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -128,5 +129,46 @@ class BazelIT {
         assertEquals(404, server.send(server.request(key).header("Authorization", "Bearer " + KEY).GET().build())
                 .statusCode());
         assertEquals(0, server.tmpEntries());
+    }
+
+    @Test
+    void casKeepsItsFirstBodyAcIsReplacedAndTheEmptyBlobAlwaysExists() throws Exception {
+        String auth = "Bearer " + KEY;
+        byte[] blob = ("blob " + UUID.randomUUID()).getBytes(StandardCharsets.UTF_8);
+        String cas = "/bazel/cas/" + java.util.HexFormat.of().formatHex(
+                java.security.MessageDigest.getInstance("SHA-256").digest(blob));
+        assertEquals(201, put(cas, auth, HttpRequest.BodyPublishers.ofByteArray(blob)).statusCode());
+        assertEquals(200, put(cas, auth, HttpRequest.BodyPublishers.ofByteArray(blob)).statusCode(),
+                "a re-upload of a stored blob succeeds");
+        assertArrayEquals(blob, server.client().send(server.request(cas).header("Authorization", auth).GET().build(),
+                java.net.http.HttpResponse.BodyHandlers.ofByteArray()).body());
+
+        String ac = "/bazel/ac/" + "cd".repeat(32);
+        assertEquals(201, put(ac, auth, HttpRequest.BodyPublishers.ofString("first")).statusCode());
+        assertEquals(201, put(ac, auth, HttpRequest.BodyPublishers.ofString("second")).statusCode());
+        assertEquals("second", server.send(server.request(ac).header("Authorization", auth).GET().build()).body());
+
+        var empty = server.send(server.request("/bazel/cas/" + BazelPaths.EMPTY).header("Authorization", auth).GET().build());
+        assertEquals(200, empty.statusCode());
+        assertEquals("", empty.body());
+        String metrics = server.send(server.request("/metrics").header("Authorization", auth).GET().build()).body();
+        assertTrue(metrics.matches("(?s).*\\npolycache_protocol_entries\\{protocol=\"bazel\"\\} [1-9].*"), metrics);
+    }
+
+    @Test
+    void anUploadWithoutContentLengthIs411AndStoresNothing() throws Exception {
+        byte[] blob = "chunked".getBytes(StandardCharsets.UTF_8);
+        String path = "/bazel/ac/" + "ef".repeat(32);
+        // A body from a stream goes chunked, without Content-Length.
+        var put = put(path, "Bearer " + KEY,
+                HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(blob)));
+        assertEquals(411, put.statusCode(), put.body());
+        assertEquals(404, server.send(server.request(path).header("Authorization", "Bearer " + KEY).GET().build())
+                .statusCode());
+    }
+
+    static java.net.http.HttpResponse<String> put(String path, String auth, HttpRequest.BodyPublisher body)
+            throws Exception {
+        return server.send(server.request(path).header("Authorization", auth).PUT(body).build());
     }
 }
