@@ -62,10 +62,15 @@ class BazelIT {
         }
     }
 
-    /** The README's .bazelrc, pointing at {@code remoteCache}. */
+    /** The README's .bazelrc, pointing at {@code remoteCache}, the key in a Bearer header. */
     static void useRemoteCache(String remoteCache) throws Exception {
         Files.writeString(ws.resolve(".bazelrc"), "build --remote_cache=" + remoteCache + "\n"
                 + "build --remote_header=\"Authorization=Bearer " + KEY + "\"\n");
+    }
+
+    /** The README's other .bazelrc: the key in the URL, which Bazel sends as Basic. */
+    static void useRemoteCacheWithBasic(String remoteCache) throws Exception {
+        Files.writeString(ws.resolve(".bazelrc"), "build --remote_cache=" + remoteCache + "\n");
     }
 
     static BuildTool.Run bazel(String... args) throws Exception {
@@ -101,8 +106,8 @@ class BazelIT {
 
     @Test
     void changingTheInputMissesAndChangingItBackHitsAgain() throws Exception {
-        // Under an instance-name segment, which the server accepts and ignores.
-        useRemoteCache("http://127.0.0.1:" + server.port() + "/bazel/team-a");
+        // Basic credentials in the URL, under an instance-name segment the server accepts and ignores.
+        useRemoteCacheWithBasic("http://ci:" + KEY + "@127.0.0.1:" + server.port() + "/bazel/team-a");
         String original = "original " + UUID.randomUUID() + "\n";
         Files.writeString(ws.resolve("in.txt"), original);
         build();
