@@ -14,6 +14,8 @@ import io.polycache.web.MetricsResource;
 import io.polycache.web.Services;
 import io.polycache.web.StatsResource;
 import io.polycache.web.StatusPageResource;
+import io.polycache.web.buildcache.BuildCacheResource;
+import io.polycache.web.buildcache.RefusalMapper;
 import io.polycache.metrics.CacheMetrics;
 import io.polycache.store.EntryStore;
 import io.polycache.store.SpaceLedger;
@@ -43,6 +45,8 @@ public final class PolycacheApplication extends ResourceConfig {
         register(DownloadResource.class);
         register(ClientResource.class);
         DependencyMappers.all().forEach(this::register);
+        register(BuildCacheResource.class);
+        register(RefusalMapper.class);
         register(new AbstractBinder() {
             @Override
             protected void configure() {

@@ -12,6 +12,7 @@ import io.polycache.auth.KeyRegistry;
 import io.polycache.config.Settings;
 import io.polycache.config.SettingsException;
 import io.polycache.metrics.CacheMetrics;
+import io.polycache.web.buildcache.BuildCache;
 import io.polycache.store.BlobFormat;
 import io.polycache.store.BlobStore;
 import io.polycache.store.FileStore;
@@ -96,6 +97,7 @@ public final class PolycacheListener implements ServletContextListener {
         ArtifactService artifactService = new ArtifactService(entries);
         metrics = new CacheMetrics(ledger);
         metrics.registerProtocol(CacheMetrics.POLYKIT);
+        BuildCache.protocolNames().forEach(metrics::registerProtocol);
         BlobStore blobs = new BlobStore(files, ledger);
         BundleStore bundles = new BundleStore(files, blobs, ledger, metrics::bundleBuild);
         openLedger(ledger, files, blobs.references()); // refuses unless every store has registered its evictor

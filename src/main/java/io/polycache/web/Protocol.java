@@ -17,7 +17,7 @@ public enum Protocol {
     BAZEL("bazel", "/bazel/", true, ErrorBody.JSON, Protocol.BEARER),
     CCACHE("ccache", "/ccache/", true, ErrorBody.JSON, Protocol.BEARER),
     GRADLE("gradle", "/gradle/", true, ErrorBody.JSON, Protocol.BEARER),
-    MAVEN("maven", "/maven/", true, ErrorBody.JSON, Protocol.BEARER),
+    MAVEN("maven", "/maven/", true, ErrorBody.JSON, Protocol.BASIC),
     DEPS("deps", null, false, ErrorBody.JSON, Protocol.BEARER),
     OPS("ops", null, false, ErrorBody.JSON, Protocol.BEARER);
 
