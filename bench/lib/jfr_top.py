@@ -77,9 +77,9 @@ SELECTED = [
     "java.io.BufferedOutputStream.write",
     "sun.nio.ch.FileChannelImpl.write",
     "java.io.FileOutputStream.write",
-    "io.polycache.store.FileStore.fsync",
+    "io.polycache.store.StorageDirectory.fsync",
     "io.polycache.store.ArtifactStore.commit",
-    "io.polycache.store.FileStore.newTempFile",
+    "io.polycache.store.StorageDirectory.newTempFile",
     "org.apache.catalina.connector.CoyoteInputStream.read",
 ]
 

@@ -2,7 +2,7 @@ package io.polycache.boot;
 
 import io.polycache.artifact.ArtifactService;
 import io.polycache.deps.DependencyCache;
-import io.polycache.store.FileStore;
+import io.polycache.store.StorageDirectory;
 import io.polycache.web.ArtifactResource;
 import io.polycache.web.CacheResource;
 import io.polycache.web.ClientResource;
@@ -50,7 +50,7 @@ public final class PolycacheApplication extends ResourceConfig {
         register(new AbstractBinder() {
             @Override
             protected void configure() {
-                bind(services.files()).to(FileStore.class);
+                bind(services.files()).to(StorageDirectory.class);
                 bind(services.artifacts()).to(ArtifactService.class);
                 bind(services.entries()).to(EntryStore.class);
                 bind(services.ledger()).to(SpaceLedger.class);

@@ -15,7 +15,7 @@ import io.polycache.metrics.CacheMetrics;
 import io.polycache.web.buildcache.BuildCache;
 import io.polycache.store.BlobFormat;
 import io.polycache.store.BlobStore;
-import io.polycache.store.FileStore;
+import io.polycache.store.StorageDirectory;
 import io.polycache.store.LedgerSnapshot;
 import io.polycache.store.ShardLayout;
 import io.polycache.store.SpaceLedger;
@@ -45,7 +45,7 @@ public final class PolycacheListener implements ServletContextListener {
     public static final String AUTH_ATTRIBUTE = "io.polycache.authMode";
 
     private StorageLock lock;
-    private FileStore files;
+    private StorageDirectory files;
     private DependencyCache deps;
     private SpaceLedger ledger;
     private Thread scan;
@@ -71,7 +71,7 @@ public final class PolycacheListener implements ServletContextListener {
             LOG.severe("Polycache cannot start: " + message);
             throw new StartupException(message, null);
         }
-        files = new FileStore(new ShardLayout(settings.storageDir()));
+        files = new StorageDirectory(new ShardLayout(settings.storageDir()));
         try {
             files.open();
             BlobFormat.upgrade(files); // before the ledger is loaded: it may remove its snapshot
@@ -118,7 +118,7 @@ public final class PolycacheListener implements ServletContextListener {
                 + settings.describeCacheBound());
     }
 
-    private static DependencyCache dependencyCache(FileStore files, BlobStore blobs, BundleStore bundles,
+    private static DependencyCache dependencyCache(StorageDirectory files, BlobStore blobs, BundleStore bundles,
             Settings all, CacheMetrics metrics) throws IOException {
         DependencySettings settings = all.deps();
         Installer installer = new Installer(files, new TreeIngester(blobs), bundles, System.getenv(),
@@ -132,7 +132,7 @@ public final class PolycacheListener implements ServletContextListener {
      * Loads the accounting from its snapshot; after a crash, or on a directory never accounted
      * for, also scans the store in the background (serving meanwhile).
      */
-    private void openLedger(SpaceLedger ledger, FileStore files, io.polycache.store.BlobReferences references) {
+    private void openLedger(SpaceLedger ledger, StorageDirectory files, io.polycache.store.BlobReferences references) {
         long started = System.nanoTime();
         boolean clean;
         try {

@@ -2,7 +2,7 @@ package io.polycache.bundle;
 
 import io.polycache.store.BlobStore;
 import io.polycache.store.EntryKind;
-import io.polycache.store.FileStore;
+import io.polycache.store.StorageDirectory;
 import io.polycache.store.Sha256;
 import io.polycache.store.ShardLayout;
 import io.polycache.store.SpaceLedger;
@@ -31,7 +31,7 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class BundleStore {
     private static final int STRIPES = 64;
 
-    private final FileStore files;
+    private final StorageDirectory files;
     private final ShardLayout layout;
     private final ZipAssembler assembler;
     private final BlobStore blobs;
@@ -46,11 +46,11 @@ public final class BundleStore {
 
     private final BuildObserver observer;
 
-    public BundleStore(FileStore files, BlobStore blobs, SpaceLedger ledger) {
+    public BundleStore(StorageDirectory files, BlobStore blobs, SpaceLedger ledger) {
         this(files, blobs, ledger, (duration, bytes) -> {});
     }
 
-    public BundleStore(FileStore files, BlobStore blobs, SpaceLedger ledger, BuildObserver observer) {
+    public BundleStore(StorageDirectory files, BlobStore blobs, SpaceLedger ledger, BuildObserver observer) {
         this.observer = observer;
         this.files = files;
         this.layout = files.layout();
@@ -82,7 +82,7 @@ public final class BundleStore {
             try (OutputStream out = Files.newOutputStream(temp)) {
                 IndexCodec.write(index, out);
             }
-            FileStore.fsync(temp);
+            StorageDirectory.fsync(temp);
             Path target = layout.index(index.hash(), index.manager(), index.versionsTag());
             try (SpaceLedger.Reservation space = ledger.reserve(Files.size(temp))) {
                 long size = Files.size(temp);
@@ -166,7 +166,7 @@ public final class BundleStore {
         long started = System.nanoTime();
         try {
             assembler.write(index, temp);
-            FileStore.fsync(temp);
+            StorageDirectory.fsync(temp);
             long size = Files.size(temp);
             observer.built(java.time.Duration.ofNanos(System.nanoTime() - started), size);
             try (SpaceLedger.Reservation space = ledger.reserve(size)) {

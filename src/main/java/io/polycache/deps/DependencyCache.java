@@ -3,7 +3,7 @@ package io.polycache.deps;
 import io.polycache.bundle.BundleStats;
 import io.polycache.bundle.BundleStore;
 import io.polycache.bundle.BundleStore.OpenBundle;
-import io.polycache.store.FileStore;
+import io.polycache.store.StorageDirectory;
 import io.polycache.store.Sha256;
 import java.io.IOException;
 import java.time.Duration;
@@ -28,7 +28,7 @@ import java.util.logging.Logger;
 public final class DependencyCache implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(DependencyCache.class.getName());
 
-    private final FileStore files;
+    private final StorageDirectory files;
     private final BundleStore bundles;
     private final BundleStats stats;
     private final Installer installer;
@@ -51,7 +51,7 @@ public final class DependencyCache implements AutoCloseable {
 
     private final InstallObserver observer;
 
-    public DependencyCache(FileStore files, BundleStore bundles, BundleStats stats, Installer installer,
+    public DependencyCache(StorageDirectory files, BundleStore bundles, BundleStats stats, Installer installer,
             int concurrency, int queueSize, InstallObserver observer) {
         this.observer = observer;
         this.files = files;

@@ -1,6 +1,6 @@
 package io.polycache.deps;
 
-import io.polycache.store.FileStore;
+import io.polycache.store.StorageDirectory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,12 +25,12 @@ final class HostTools {
         }
     }
 
-    private final FileStore files;
+    private final StorageDirectory files;
     private final InstallEnvironment environment;
     private final ProcessRunner runner = new ProcessRunner();
     private Found found;
 
-    HostTools(FileStore files, InstallEnvironment environment) {
+    HostTools(StorageDirectory files, InstallEnvironment environment) {
         this.files = files;
         this.environment = environment;
     }
@@ -46,7 +46,7 @@ final class HostTools {
                 LOG.info("Host toolchains: node " + Found.describe(found.node()) + ", npm "
                         + Found.describe(found.npm()) + ", php " + Found.describe(found.php()));
             } finally {
-                FileStore.deleteQuietly(scratch);
+                StorageDirectory.deleteQuietly(scratch);
             }
         }
         return found;

@@ -4,7 +4,7 @@ import io.polycache.bundle.BundleIndex;
 import io.polycache.bundle.BundleStore;
 import io.polycache.bundle.IndexEntry;
 import io.polycache.bundle.TreeIngester;
-import io.polycache.store.FileStore;
+import io.polycache.store.StorageDirectory;
 import io.polycache.store.Sha256;
 import io.polycache.store.ShardLayout;
 import io.polycache.config.ToolchainSettings;
@@ -27,7 +27,7 @@ public final class Installer {
     private static final Logger LOG = Logger.getLogger(Installer.class.getName());
     private static final Duration REMOVE_TIMEOUT = Duration.ofSeconds(30);
 
-    private final FileStore files;
+    private final StorageDirectory files;
     private final ShardLayout layout;
     private final TreeIngester ingester;
     private final BundleStore bundles;
@@ -40,7 +40,7 @@ public final class Installer {
 
     private final long packageCacheMaxSize;
 
-    public Installer(FileStore files, TreeIngester ingester, BundleStore bundles, Map<String, String> hostEnvironment,
+    public Installer(StorageDirectory files, TreeIngester ingester, BundleStore bundles, Map<String, String> hostEnvironment,
             Duration timeout, ToolchainSettings toolchainSettings) {
         this.files = files;
         this.layout = files.layout();
@@ -73,7 +73,7 @@ public final class Installer {
         if (cached > packageCacheMaxSize) {
             LOG.info("Download caches " + caches + " hold " + cached + " bytes, over polycache.packageCache.maxSize ("
                     + packageCacheMaxSize + " bytes): emptying them");
-            FileStore.deleteRecursively(caches);
+            StorageDirectory.deleteRecursively(caches);
             cached = 0;
         }
         LOG.info("Download caches: " + cached + " bytes (bound " + packageCacheMaxSize + "); toolchains: "
@@ -122,7 +122,7 @@ public final class Installer {
 
         @Override
         public void close() {
-            FileStore.deleteQuietly(dir);
+            StorageDirectory.deleteQuietly(dir);
         }
     }
 

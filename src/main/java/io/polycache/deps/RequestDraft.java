@@ -1,6 +1,6 @@
 package io.polycache.deps;
 
-import io.polycache.store.FileStore;
+import io.polycache.store.StorageDirectory;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -120,6 +120,6 @@ public final class RequestDraft implements AutoCloseable {
 
     @Override
     public void close() {
-        FileStore.deleteQuietly(staging);
+        StorageDirectory.deleteQuietly(staging);
     }
 }

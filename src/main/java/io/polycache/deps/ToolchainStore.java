@@ -1,6 +1,6 @@
 package io.polycache.deps;
 
-import io.polycache.store.FileStore;
+import io.polycache.store.StorageDirectory;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -50,7 +50,7 @@ public final class ToolchainStore {
         Files.createDirectories(root);
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(root, PARTIAL + "*")) {
             for (Path partial : entries) {
-                FileStore.deleteQuietly(partial);
+                StorageDirectory.deleteQuietly(partial);
             }
         }
     }
@@ -97,7 +97,7 @@ public final class ToolchainStore {
                 verify(partial, check.command(candidate), expected, pkg + "@" + version);
                 Files.move(candidate, dir, StandardCopyOption.ATOMIC_MOVE);
             } finally {
-                FileStore.deleteQuietly(partial);
+                StorageDirectory.deleteQuietly(partial);
             }
             fetched.incrementAndGet();
             LOG.info("Provisioned " + pkg + "@" + version + " into " + dir + " in "

@@ -25,12 +25,12 @@ public final class BlobFormat {
     private BlobFormat() {}
 
     /**
-     * Brings the store to the current blob format; call after {@link FileStore#open} and before
+     * Brings the store to the current blob format; call after {@link StorageDirectory#open} and before
      * the ledger is loaded.
      *
      * @return whether a dependency cache of an older format was removed
      */
-    public static boolean upgrade(FileStore files) throws IOException {
+    public static boolean upgrade(StorageDirectory files) throws IOException {
         ShardLayout layout = files.layout();
         Path marker = layout.root().resolve(MARKER);
         if (Files.isRegularFile(marker)
@@ -42,15 +42,15 @@ public final class BlobFormat {
                 || Files.exists(layout.bundlesDir())) {
             LOG.warning("The dependency cache in " + layout.root() + " stores blobs in an older format: removing"
                     + " its indexes, bundles and blobs (each bundle is installed again on its next request)");
-            FileStore.deleteRecursively(layout.indexesDir());
-            FileStore.deleteRecursively(layout.bundlesDir());
-            FileStore.deleteRecursively(layout.objectsDir());
+            StorageDirectory.deleteRecursively(layout.indexesDir());
+            StorageDirectory.deleteRecursively(layout.bundlesDir());
+            StorageDirectory.deleteRecursively(layout.objectsDir());
             Files.deleteIfExists(layout.ledgerSnapshot());
             removed = true;
         }
         Path temp = files.newTempFile(".format");
         try {
-            FileStore.writeDurably(temp, (CURRENT + "\n").getBytes(StandardCharsets.US_ASCII));
+            StorageDirectory.writeDurably(temp, (CURRENT + "\n").getBytes(StandardCharsets.US_ASCII));
             files.moveIntoPlace(temp, marker);
         } finally {
             Files.deleteIfExists(temp);

@@ -27,12 +27,12 @@ public final class BlobStore {
     /** The one compression level blobs are written at (zlib's default, as {@code zip} uses). */
     public static final int LEVEL = 6;
 
-    private final FileStore files;
+    private final StorageDirectory files;
     private final ShardLayout layout;
     private final SpaceLedger ledger;
     private final BlobReferences references;
 
-    public BlobStore(FileStore files, SpaceLedger ledger) {
+    public BlobStore(StorageDirectory files, SpaceLedger ledger) {
         this.files = files;
         this.layout = files.layout();
         this.ledger = ledger;

@@ -68,7 +68,7 @@ public final class LedgerSnapshot {
     }
 
     /** Writes the ledger atomically (temp file, fsync, rename). */
-    public static void save(SpaceLedger ledger, Path file, FileStore files, boolean clean) throws IOException {
+    public static void save(SpaceLedger ledger, Path file, StorageDirectory files, boolean clean) throws IOException {
         Path temp = files.newTempFile(".ledger");
         try {
             var entries = ledger.entries();
@@ -98,7 +98,7 @@ public final class LedgerSnapshot {
                 raf.writeBoolean(clean);
                 raf.writeLong(count);
             }
-            FileStore.fsync(temp);
+            StorageDirectory.fsync(temp);
             files.moveIntoPlace(temp, file);
         } finally {
             Files.deleteIfExists(temp);

@@ -2,7 +2,7 @@ package io.polycache.web;
 
 import io.polycache.config.Version;
 import io.polycache.store.DiskFull;
-import io.polycache.store.FileStore;
+import io.polycache.store.StorageDirectory;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import jakarta.ws.rs.GET;
@@ -19,10 +19,10 @@ import java.util.Map;
 @jakarta.ws.rs.Path("health")
 @Singleton
 public final class HealthResource {
-    private final FileStore files;
+    private final StorageDirectory files;
 
     @Inject
-    public HealthResource(FileStore files) {
+    public HealthResource(StorageDirectory files) {
         this.files = files;
     }
 

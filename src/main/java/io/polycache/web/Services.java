@@ -6,7 +6,7 @@ import io.polycache.config.Settings;
 import io.polycache.deps.DependencyCache;
 import io.polycache.metrics.CacheMetrics;
 import io.polycache.store.EntryStore;
-import io.polycache.store.FileStore;
+import io.polycache.store.StorageDirectory;
 import io.polycache.store.SpaceLedger;
 
 /**
@@ -16,7 +16,7 @@ import io.polycache.store.SpaceLedger;
  *
  * @param keys the API keys, or null when the cache is public
  */
-public record Services(Settings settings, FileStore files, SpaceLedger ledger, EntryStore entries,
+public record Services(Settings settings, StorageDirectory files, SpaceLedger ledger, EntryStore entries,
         CacheMetrics metrics, ArtifactService artifacts, DependencyCache deps, KeyRegistry keys) {
     public static final String ATTRIBUTE = Services.class.getName();
 }

@@ -5,7 +5,7 @@ import io.polycache.config.Version;
 import io.polycache.deps.DependencyCache;
 import io.polycache.metrics.CacheMetrics;
 import io.polycache.store.EntryKind;
-import io.polycache.store.FileStore;
+import io.polycache.store.StorageDirectory;
 import io.polycache.store.SpaceLedger;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -33,10 +33,10 @@ public final class StatsResource {
     private final SpaceLedger ledger;
     private final CacheMetrics metrics;
     private final DependencyCache deps;
-    private final FileStore files;
+    private final StorageDirectory files;
 
     @Inject
-    public StatsResource(SpaceLedger ledger, CacheMetrics metrics, DependencyCache deps, FileStore files) {
+    public StatsResource(SpaceLedger ledger, CacheMetrics metrics, DependencyCache deps, StorageDirectory files) {
         this.ledger = ledger;
         this.metrics = metrics;
         this.deps = deps;

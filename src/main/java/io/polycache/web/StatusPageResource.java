@@ -2,7 +2,7 @@ package io.polycache.web;
 
 import io.polycache.deps.DependencyCache;
 import io.polycache.metrics.CacheMetrics;
-import io.polycache.store.FileStore;
+import io.polycache.store.StorageDirectory;
 import io.polycache.store.SpaceLedger;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -31,7 +31,7 @@ public final class StatusPageResource {
     private final StatsResource stats;
 
     @Inject
-    public StatusPageResource(SpaceLedger ledger, CacheMetrics metrics, DependencyCache deps, FileStore files) {
+    public StatusPageResource(SpaceLedger ledger, CacheMetrics metrics, DependencyCache deps, StorageDirectory files) {
         this.stats = new StatsResource(ledger, metrics, deps, files);
     }
 

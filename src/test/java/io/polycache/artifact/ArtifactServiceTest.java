@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.polycache.store.CacheKey;
 import io.polycache.store.ChunkPipeProbe;
-import io.polycache.store.FileStore;
+import io.polycache.store.StorageDirectory;
 import io.polycache.store.OpenEntry;
 import io.polycache.store.ShardLayout;
 import io.polycache.store.SpaceLedger;
@@ -47,7 +47,7 @@ class ArtifactServiceTest {
 
     @BeforeEach
     void open() throws IOException {
-        FileStore files = new FileStore(new ShardLayout(root));
+        StorageDirectory files = new StorageDirectory(new ShardLayout(root));
         files.open();
         store = new FsEntryStore(files, SpaceLedger.unbounded());
         service = new ArtifactService(store);

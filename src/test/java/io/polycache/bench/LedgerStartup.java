@@ -1,7 +1,7 @@
 package io.polycache.bench;
 
 import io.polycache.store.EntryKind;
-import io.polycache.store.FileStore;
+import io.polycache.store.StorageDirectory;
 import io.polycache.store.LedgerSnapshot;
 import io.polycache.store.ShardLayout;
 import io.polycache.store.SpaceLedger;
@@ -21,7 +21,7 @@ public final class LedgerStartup {
         int snapshotEntries = Integer.parseInt(args[0]);
         int scannedArtifacts = Integer.parseInt(args[1]);
         Path root = Path.of(args[2]);
-        FileStore files = new FileStore(new ShardLayout(root));
+        StorageDirectory files = new StorageDirectory(new ShardLayout(root));
         files.open();
 
         SpaceLedger ledger = SpaceLedger.unbounded();

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.polycache.store.BlobStore;
 import io.polycache.store.EntryKind;
-import io.polycache.store.FileStore;
+import io.polycache.store.StorageDirectory;
 import io.polycache.store.LedgerSnapshot;
 import io.polycache.store.Sha256;
 import io.polycache.store.ShardLayout;
@@ -26,14 +26,14 @@ class BundleEvictionTest {
     @TempDir
     Path storage;
 
-    private FileStore files;
+    private StorageDirectory files;
     private SpaceLedger ledger;
     private BlobStore blobs;
     private BundleStore bundles;
     private TreeIngester ingester;
 
     private void open(long limit) throws IOException {
-        files = new FileStore(new ShardLayout(storage));
+        files = new StorageDirectory(new ShardLayout(storage));
         files.open();
         ledger = new SpaceLedger(limit, limit);
         blobs = new BlobStore(files, ledger);
@@ -51,7 +51,7 @@ class BundleEvictionTest {
         Sha256 hash = new Sha256(PolykitSha.hex(name));
         List<IndexEntry> entries = ingester.ingest(project, "node_modules", List.of());
         bundles.commit(new BundleIndex(hash, "npm", Map.of("node", "20.0.0", "npm", "10.0.0"), "node_modules", entries));
-        FileStore.deleteRecursively(project);
+        StorageDirectory.deleteRecursively(project);
         return hash;
     }
 
@@ -95,7 +95,7 @@ class BundleEvictionTest {
     /** Restarts the stores on the same directory with a new limit (snapshot and all). */
     private void reopenWithLimit(long limit) throws IOException {
         LedgerSnapshot.save(ledger, files.layout().ledgerSnapshot(), files, true);
-        files = new FileStore(new ShardLayout(storage));
+        files = new StorageDirectory(new ShardLayout(storage));
         ledger = new SpaceLedger(limit, limit);
         blobs = new BlobStore(files, ledger);
         bundles = new BundleStore(files, blobs, ledger);

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.polycache.store.BlobStore;
-import io.polycache.store.FileStore;
+import io.polycache.store.StorageDirectory;
 import io.polycache.store.Sha256;
 import io.polycache.store.ShardLayout;
 import java.io.IOException;
@@ -29,13 +29,13 @@ class ZipAssemblerTest {
     @TempDir
     Path storage;
 
-    FileStore files;
+    StorageDirectory files;
     BlobStore blobs;
     TreeIngester ingester;
 
     @BeforeEach
     void open() throws IOException {
-        files = new FileStore(new ShardLayout(storage));
+        files = new StorageDirectory(new ShardLayout(storage));
         files.open();
         blobs = new BlobStore(files, io.polycache.store.SpaceLedger.unbounded());
         ingester = new TreeIngester(blobs);

@@ -14,15 +14,15 @@ class BlobFormatTest {
     @TempDir
     Path storage;
 
-    private FileStore open() throws IOException {
-        FileStore files = new FileStore(new ShardLayout(storage));
+    private StorageDirectory open() throws IOException {
+        StorageDirectory files = new StorageDirectory(new ShardLayout(storage));
         files.open();
         return files;
     }
 
     @Test
     void aNewStoreIsMarkedAndKeepsWhatItHolds() throws IOException {
-        FileStore files = open();
+        StorageDirectory files = open();
         assertFalse(BlobFormat.upgrade(files));
         assertEquals("2\n", Files.readString(storage.resolve("objects.format")));
         Files.createDirectories(storage.resolve("objects/ab/cd"));
@@ -38,7 +38,7 @@ class BlobFormatTest {
             Files.createDirectories(storage.resolve(file).getParent());
             Files.writeString(storage.resolve(file), "x");
         }
-        FileStore files = open();
+        StorageDirectory files = open();
         assertTrue(BlobFormat.upgrade(files));
         assertFalse(Files.exists(storage.resolve("objects")));
         assertFalse(Files.exists(storage.resolve("indexes")));

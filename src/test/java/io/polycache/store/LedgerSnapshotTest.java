@@ -24,15 +24,15 @@ class LedgerSnapshotTest {
         return ledger;
     }
 
-    private FileStore files() throws IOException {
-        FileStore files = new FileStore(new ShardLayout(root));
+    private StorageDirectory files() throws IOException {
+        StorageDirectory files = new StorageDirectory(new ShardLayout(root));
         files.open();
         return files;
     }
 
     @Test
     void aCleanSnapshotRestoresSizesRecencyAndReferences() throws IOException {
-        FileStore files = files();
+        StorageDirectory files = files();
         SpaceLedger before = SpaceLedger.unbounded();
         for (String name : List.of("old", "mid", "new")) {
             try (SpaceLedger.Reservation space = before.reserve(100)) {
@@ -65,7 +65,7 @@ class LedgerSnapshotTest {
 
     @Test
     void aLoadedSnapshotCountsAsStaleUntilTheNextCleanShutdown() throws IOException {
-        FileStore files = files();
+        StorageDirectory files = files();
         LedgerSnapshot.save(SpaceLedger.unbounded(), files.layout().ledgerSnapshot(), files, true);
         assertTrue(LedgerSnapshot.load(registerAll(SpaceLedger.unbounded()), files.layout().ledgerSnapshot()));
         assertFalse(LedgerSnapshot.load(registerAll(SpaceLedger.unbounded()), files.layout().ledgerSnapshot()));
@@ -79,7 +79,7 @@ class LedgerSnapshotTest {
 
     @Test
     void aTruncatedSnapshotMeansAScan() throws IOException {
-        FileStore files = files();
+        StorageDirectory files = files();
         SpaceLedger ledger = SpaceLedger.unbounded();
         try (SpaceLedger.Reservation space = ledger.reserve(5)) {
             space.commit(EntryKind.ENTRY, "x", 5);
@@ -93,7 +93,7 @@ class LedgerSnapshotTest {
 
     @Test
     void aScanAccountsForArtifactsOnDiskAndForgetsMissingOnes() throws IOException {
-        FileStore files = files();
+        StorageDirectory files = files();
         SpaceLedger ledger = SpaceLedger.unbounded();
         Namespace namespace = new Namespace("turbo/web", WritePolicy.REPLACE);
         try (io.polycache.store.fs.FsEntryStore store = new io.polycache.store.fs.FsEntryStore(files, ledger)) {

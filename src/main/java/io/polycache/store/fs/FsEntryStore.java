@@ -6,7 +6,7 @@ import io.polycache.store.EntryKind;
 import io.polycache.store.EntryMeta;
 import io.polycache.store.EntryStore;
 import io.polycache.store.EntryVerifier;
-import io.polycache.store.FileStore;
+import io.polycache.store.StorageDirectory;
 import io.polycache.store.Namespace;
 import io.polycache.store.OpenEntry;
 import io.polycache.store.ShardLayout;
@@ -50,14 +50,14 @@ public final class FsEntryStore implements EntryStore, AutoCloseable {
     /** Bodies up to this are read whole with their metadata in one read and served from memory. */
     static final int SMALL = 64 * 1024;
 
-    private final FileStore files;
+    private final StorageDirectory files;
     private final ShardLayout layout;
     private final SpaceLedger ledger;
     private final VerifiedWrite writer = new VerifiedWrite();
     private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
     private final LongAdder damaged = new LongAdder();
 
-    public FsEntryStore(FileStore files, SpaceLedger ledger) {
+    public FsEntryStore(StorageDirectory files, SpaceLedger ledger) {
         this.files = files;
         this.layout = files.layout();
         this.ledger = ledger;

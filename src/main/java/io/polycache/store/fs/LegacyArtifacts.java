@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.polycache.store.EntryKey;
 import io.polycache.store.EntryMeta;
-import io.polycache.store.FileStore;
+import io.polycache.store.StorageDirectory;
 import io.polycache.store.Namespace;
 import io.polycache.store.ShardLayout;
 import java.io.IOException;
@@ -38,7 +38,7 @@ public final class LegacyArtifacts {
      * @return the number of artifacts converted (the ledger snapshot is removed when any were,
      *         so that the store is scanned)
      */
-    public static long convert(FileStore files, Namespace polykit) throws IOException {
+    public static long convert(StorageDirectory files, Namespace polykit) throws IOException {
         ShardLayout layout = files.layout();
         Path legacy = layout.legacyArtifactsDir();
         if (!Files.isDirectory(legacy)) {
@@ -69,7 +69,7 @@ public final class LegacyArtifacts {
                 }
             }
         }
-        FileStore.deleteRecursively(legacy); // what is left: data files without metadata (never committed)
+        StorageDirectory.deleteRecursively(legacy); // what is left: data files without metadata (never committed)
         if (converted + dropped > 0) {
             Files.deleteIfExists(layout.ledgerSnapshot());
             LOG.info("Converted " + converted + " Polykit artifact(s) from artifacts/ to one file each under entries/"
@@ -78,7 +78,7 @@ public final class LegacyArtifacts {
         return converted;
     }
 
-    private static boolean convertOne(FileStore files, Namespace polykit, Path json) throws IOException {
+    private static boolean convertOne(StorageDirectory files, Namespace polykit, Path json) throws IOException {
         String name = json.getFileName().toString();
         String keyText = name.substring(0, name.length() - ".json".length());
         Path data = json.resolveSibling(keyText + ".zst");

@@ -9,7 +9,7 @@ import io.polycache.store.EntryKey;
 import io.polycache.store.EntryKind;
 import io.polycache.store.EntryStore;
 import io.polycache.store.EntryStoreContract;
-import io.polycache.store.FileStore;
+import io.polycache.store.StorageDirectory;
 import io.polycache.store.Namespace;
 import io.polycache.store.ShardLayout;
 import io.polycache.store.SpaceLedger;
@@ -26,12 +26,12 @@ class FsEntryStoreTest extends EntryStoreContract {
     @TempDir
     Path root;
 
-    private FileStore files;
+    private StorageDirectory files;
     private SpaceLedger ledger;
 
     @Override
     protected EntryStore newStore() throws IOException {
-        files = new FileStore(new ShardLayout(root));
+        files = new StorageDirectory(new ShardLayout(root));
         files.open();
         ledger = SpaceLedger.unbounded();
         return new FsEntryStore(files, ledger);

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.polycache.store.EntryKey;
 import io.polycache.store.EntryMeta;
-import io.polycache.store.FileStore;
+import io.polycache.store.StorageDirectory;
 import io.polycache.store.Namespace;
 import io.polycache.store.OpenEntry;
 import io.polycache.store.ShardLayout;
@@ -53,7 +53,7 @@ class LegacyArtifactsTest {
         // A data file whose metadata was never written (a crash mid-commit) is not an artifact.
         Files.write(root.resolve("artifacts/ab/ab/" + "ef".repeat(16) + ".zst"), new byte[10]);
         Files.writeString(root.resolve("ledger.snapshot"), "stale");
-        FileStore files = new FileStore(new ShardLayout(root));
+        StorageDirectory files = new StorageDirectory(new ShardLayout(root));
         files.open();
 
         assertEquals(2, LegacyArtifacts.convert(files, POLYKIT));
@@ -85,7 +85,7 @@ class LegacyArtifactsTest {
         try (FileChannel file = FileChannel.open(zst, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
             file.write(trailer);
         }
-        FileStore files = new FileStore(new ShardLayout(root));
+        StorageDirectory files = new StorageDirectory(new ShardLayout(root));
         files.open();
 
         assertEquals(1, LegacyArtifacts.convert(files, POLYKIT));
@@ -98,7 +98,7 @@ class LegacyArtifactsTest {
 
     @Test
     void aDirectoryWithoutLegacyArtifactsIsLeftAsItIs() throws IOException {
-        FileStore files = new FileStore(new ShardLayout(root));
+        StorageDirectory files = new StorageDirectory(new ShardLayout(root));
         files.open();
         Files.writeString(root.resolve("ledger.snapshot"), "kept");
         assertEquals(0, LegacyArtifacts.convert(files, POLYKIT));

@@ -19,12 +19,12 @@ import java.util.logging.Logger;
  * The atomic-write discipline every entry follows: write into {@code tmp/}, fsync, rename into
  * place. A reader sees nothing or the whole file, never a prefix.
  */
-public final class FileStore {
-    private static final Logger LOG = Logger.getLogger(FileStore.class.getName());
+public final class StorageDirectory {
+    private static final Logger LOG = Logger.getLogger(StorageDirectory.class.getName());
 
     private final ShardLayout layout;
 
-    public FileStore(ShardLayout layout) {
+    public StorageDirectory(ShardLayout layout) {
         this.layout = layout;
     }
 
