@@ -14,6 +14,7 @@ import io.polycache.config.SettingsException;
 import io.polycache.metrics.CacheMetrics;
 import io.polycache.store.BlobFormat;
 import io.polycache.store.BlobStore;
+import io.polycache.store.EntryStore;
 import io.polycache.store.FileStore;
 import io.polycache.store.LedgerSnapshot;
 import io.polycache.store.ShardLayout;
@@ -49,6 +50,7 @@ public final class PolycacheListener implements ServletContextListener {
     private Thread scan;
     private CacheMetrics metrics;
     private FsEntryStore entries;
+    private SharedStore shared;
 
     @Override
     public void contextInitialized(ServletContextEvent event) {
@@ -83,7 +85,12 @@ public final class PolycacheListener implements ServletContextListener {
         }
         SpaceLedger ledger = new SpaceLedger(settings.maxCacheSize(), settings.maxCacheSizeHard());
         entries = new FsEntryStore(files, ledger);
-        ArtifactService artifactService = new ArtifactService(entries);
+        EntryStore entryStore = entries;
+        if (settings.s3().enabled()) {
+            shared = SharedStore.open(settings, files, ledger); // refuses to start on a store unfit for it
+            entryStore = shared.entries();
+        }
+        ArtifactService artifactService = new ArtifactService(entryStore);
         metrics = new CacheMetrics(ledger);
         metrics.registerProtocol(CacheMetrics.POLYKIT);
         BlobStore blobs = new BlobStore(files, ledger);
@@ -97,12 +104,13 @@ public final class PolycacheListener implements ServletContextListener {
             LOG.severe("Polycache cannot start: " + message);
             throw new StartupException(message, e);
         }
-        Services services = new Services(settings, files, ledger, entries, metrics, artifactService, deps, keys);
+        Services services = new Services(settings, files, ledger, entryStore, metrics, artifactService, deps, keys);
         context.setAttribute(Services.ATTRIBUTE, services);
         context.setAttribute(STORAGE_ATTRIBUTE, settings.storageDir().toString());
         context.setAttribute(AUTH_ATTRIBUTE, authMode);
         LOG.info("Polycache started: storage " + settings.storageDir() + ", auth: " + authMode
-                + ", max artifact size " + settings.maxArtifactSize() + " bytes");
+                + ", max artifact size " + settings.maxArtifactSize() + " bytes"
+                + (shared == null ? "" : ", shared store " + settings.s3()));
     }
 
     private static DependencyCache dependencyCache(FileStore files, BlobStore blobs, BundleStore bundles,
@@ -147,6 +155,9 @@ public final class PolycacheListener implements ServletContextListener {
     public void contextDestroyed(ServletContextEvent event) {
         if (deps != null) {
             deps.close(); // kills running installs before tmp/ is emptied under them
+        }
+        if (shared != null) {
+            shared.close();
         }
         if (entries != null) {
             entries.close();
