@@ -36,6 +36,7 @@ public final class S3ProxyProcess implements AutoCloseable {
     public static final String CREDENTIAL = "polycache-test-secret";
     public static final String REGION = "us-east-1";
 
+    private final Path jar;
     private final Path data;
     private final Path log;
     private final int port;
@@ -43,7 +44,8 @@ public final class S3ProxyProcess implements AutoCloseable {
     private Process process;
     private final Thread hook;
 
-    private S3ProxyProcess(Path data, int port, int metricsPort) {
+    private S3ProxyProcess(Path jar, Path data, int port, int metricsPort) {
+        this.jar = jar;
         this.data = data;
         this.log = data.resolveSibling(data.getFileName() + ".log");
         this.port = port;
@@ -53,7 +55,16 @@ public final class S3ProxyProcess implements AutoCloseable {
     }
 
     public static Path jar() {
-        Path jar = Path.of(System.getProperty("s3proxy.jar", "target/s3proxy/s3proxy.jar"));
+        return jar("s3proxy.jar");
+    }
+
+    /** S3Proxy 2.6.0, which accepts {@code If-None-Match: *} on PUT and overwrites anyway. */
+    public static Path jarIgnoringIfNoneMatch() {
+        return jar("s3proxy-2.6.0.jar");
+    }
+
+    private static Path jar(String name) {
+        Path jar = Path.of(System.getProperty("s3proxy.dir", "target/s3proxy"), name);
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: the build copies it (mvn process-test-resources)");
         }
@@ -62,8 +73,13 @@ public final class S3ProxyProcess implements AutoCloseable {
 
     /** Starts S3Proxy storing under {@code data} and creates {@code buckets}. */
     public static S3ProxyProcess start(Path data, String... buckets) throws Exception {
+        return start(jar(), data, buckets);
+    }
+
+    /** Starts the given S3Proxy jar storing under {@code data} and creates {@code buckets}. */
+    public static S3ProxyProcess start(Path jar, Path data, String... buckets) throws Exception {
         Files.createDirectories(data);
-        S3ProxyProcess proxy = new S3ProxyProcess(data, freePort(), freePort());
+        S3ProxyProcess proxy = new S3ProxyProcess(jar, data, freePort(), freePort());
         proxy.startProcess();
         try (S3Client client = proxy.client()) {
             for (String bucket : buckets) {
@@ -87,7 +103,7 @@ public final class S3ProxyProcess implements AutoCloseable {
                 "jclouds.filesystem.basedir=" + data.toAbsolutePath(),
                 "") + "\n");
         String java = ProcessHandle.current().info().command().orElse("java");
-        process = new ProcessBuilder(List.of(java, "-Xmx512m", "-jar", jar().toAbsolutePath().toString(),
+        process = new ProcessBuilder(List.of(java, "-Xmx512m", "-jar", jar.toAbsolutePath().toString(),
                 "--properties", properties.toString()))
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
