@@ -141,20 +141,26 @@ class SharedStoreIT {
         String key = PolykitArtifact.randomKey(64);
         byte[] body = artifact(key, 1, 300_000);
 
+        Map<String, Long> counts = s3.requestCounts();
         HttpResponse<String> put = a.put(path(key), body);
         assertEquals(201, put.statusCode(), put.body());
+        assertEquals(Map.of("PutObject", 1L), difference(counts, counts = s3.requestCounts()), "a write: one PUT");
 
         HttpResponse<Void> head = head(b, key);
         assertEquals(200, head.statusCode());
         assertEquals(String.valueOf(body.length), head.headers().firstValue("Content-Length").orElseThrow());
         assertEquals(PolykitArtifact.sha256(body), head.headers().firstValue("X-Artifact-Hash").orElseThrow());
+        assertEquals(Map.of("HeadObject", 1L), difference(counts, counts = s3.requestCounts()), "a cold HEAD");
         HttpResponse<byte[]> get = getBytes(b, key);
         assertEquals(200, get.statusCode());
         assertArrayEquals(body, get.body());
         assertEquals(PolykitArtifact.sha256(body), get.headers().firstValue("X-Artifact-Hash").orElseThrow());
+        assertEquals(Map.of("GetObject", 1L), difference(counts, counts = s3.requestCounts()), "a cold GET");
 
         HttpResponse<String> again = b.put(path(key), artifact(key, 2, 1000));
         assertEquals(409, again.statusCode(), again.body());
+        assertEquals(Map.of("PutObject", 1L, "HeadObject", 1L), difference(counts, s3.requestCounts()),
+                "a refused write: the conditional PUT (412) and the HEAD telling whose object it is");
         assertArrayEquals(body, getBytes(a, key).body(), "the first body stays");
         assertEquals(List.of(prefix + "entries/polykit/" + key), objects(key), "one object per entry, no sidecar");
     }
