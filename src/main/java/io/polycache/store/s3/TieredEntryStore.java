@@ -259,8 +259,10 @@ public final class TieredEntryStore implements EntryStore, AutoCloseable {
                 int n;
                 try {
                     n = in.read(chunk);
-                } catch (RuntimeException e) {
-                    throw new IOException("reading the object broke off: " + e.getMessage(), e);
+                } catch (IOException | RuntimeException e) {
+                    // The bucket went away mid-body: a reader not yet answered gets 503, not 500.
+                    throw new io.polycache.store.StoreUnavailableException(
+                            "The shared store is unavailable: reading " + id + " broke off: " + e.getMessage(), e);
                 }
                 if (n < 0) {
                     break;
