@@ -15,6 +15,7 @@ import io.polycache.metrics.CacheMetrics;
 import io.polycache.web.buildcache.BuildCache;
 import io.polycache.store.BlobFormat;
 import io.polycache.store.BlobStore;
+import io.polycache.store.EntryStore;
 import io.polycache.store.StorageDirectory;
 import io.polycache.store.LedgerSnapshot;
 import io.polycache.store.ShardLayout;
@@ -51,6 +52,7 @@ public final class PolycacheListener implements ServletContextListener {
     private Thread scan;
     private CacheMetrics metrics;
     private FsEntryStore entries;
+    private SharedStore shared;
 
     @Override
     public void contextInitialized(ServletContextEvent event) {
@@ -94,7 +96,12 @@ public final class PolycacheListener implements ServletContextListener {
         }
         SpaceLedger ledger = new SpaceLedger(settings.maxCacheSize(), settings.maxCacheSizeHard());
         entries = new FsEntryStore(files, ledger);
-        ArtifactService artifactService = new ArtifactService(entries);
+        EntryStore entryStore = entries;
+        if (settings.s3().enabled()) {
+            shared = SharedStore.open(settings, files, ledger); // refuses to start on a store unfit for it
+            entryStore = shared.entries();
+        }
+        ArtifactService artifactService = new ArtifactService(entryStore);
         metrics = new CacheMetrics(ledger);
         metrics.registerProtocol(CacheMetrics.POLYKIT);
         BuildCache.protocolNames().forEach(metrics::registerProtocol);
@@ -109,13 +116,13 @@ public final class PolycacheListener implements ServletContextListener {
             LOG.severe("Polycache cannot start: " + message);
             throw new StartupException(message, e);
         }
-        Services services = new Services(settings, files, ledger, entries, metrics, artifactService, deps, keys);
+        Services services = new Services(settings, files, ledger, entryStore, metrics, artifactService, deps, keys);
         context.setAttribute(Services.ATTRIBUTE, services);
         context.setAttribute(STORAGE_ATTRIBUTE, settings.storageDir().toString());
         context.setAttribute(AUTH_ATTRIBUTE, authMode);
         LOG.info("Polycache " + io.polycache.config.Version.current() + " started: storage " + settings.storageDir()
                 + ", auth: " + authMode + ", max artifact size " + settings.maxArtifactSize() + " bytes, "
-                + settings.describeCacheBound());
+                + settings.describeCacheBound() + (shared == null ? "" : ", shared store " + settings.s3()));
     }
 
     private static DependencyCache dependencyCache(StorageDirectory files, BlobStore blobs, BundleStore bundles,
@@ -170,6 +177,9 @@ public final class PolycacheListener implements ServletContextListener {
     private void stop() {
         if (deps != null) {
             deps.close(); // kills running installs before tmp/ is emptied under them
+        }
+        if (shared != null) {
+            shared.close();
         }
         if (entries != null) {
             entries.close();

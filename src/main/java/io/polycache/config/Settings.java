@@ -27,7 +27,8 @@ public record Settings(
         long maxCacheSizeHard,
         boolean metricsPublic,
         DependencySettings deps,
-        ToolchainSettings toolchains) {
+        ToolchainSettings toolchains,
+        S3Settings s3) {
 
     /** {@link #maxCacheSize()} when no limit is set. */
     public static final long UNBOUNDED = Long.MAX_VALUE;
@@ -56,6 +57,12 @@ public record Settings(
     public static final String CONTAINER_IMAGE_NPM = "polycache.container.image.npm";
     public static final String CONTAINER_IMAGE_COMPOSER = "polycache.container.image.composer";
     public static final String CONTAINER_EXTRA_ARGS = "polycache.container.extraArgs";
+    public static final String S3_BUCKET = "polycache.s3.bucket";
+    public static final String S3_ENDPOINT = "polycache.s3.endpoint";
+    public static final String S3_REGION = "polycache.s3.region";
+    public static final String S3_PREFIX = "polycache.s3.prefix";
+    public static final String S3_PATH_STYLE = "polycache.s3.pathStyle";
+    public static final String LOCAL_CACHE_SIZE = "polycache.localCacheSize";
 
     /**
      * Bounded by default: a quarter of the filesystem that holds the storage directory. A share
@@ -92,6 +99,12 @@ public record Settings(
         d.put(CONTAINER_IMAGE_NPM, "node:{node}-alpine");
         d.put(CONTAINER_IMAGE_COMPOSER, "polycache/composer:php{php}");
         d.put(CONTAINER_EXTRA_ARGS, "");
+        d.put(S3_BUCKET, "");
+        d.put(S3_ENDPOINT, "");
+        d.put(S3_REGION, "");
+        d.put(S3_PREFIX, "polycache/");
+        d.put(S3_PATH_STYLE, "false");
+        d.put(LOCAL_CACHE_SIZE, "10g");
         DEFAULTS = Collections.unmodifiableMap(d);
     }
 
@@ -130,7 +143,32 @@ public record Settings(
                 isPublic, keysFile, keys, p.bool(ANONYMOUS_READ), maxCache, percent, maxCacheHard, p.bool(METRICS_PUBLIC),
                 new DependencySettings(p.baseUrl(BASE_URL), p.positiveInt(INSTALL_CONCURRENCY),
                         p.positiveInt(INSTALL_QUEUE_SIZE), p.positiveInt(INSTALL_TIMEOUT_SECONDS)),
-                toolchains(p));
+                toolchains(p), s3(p));
+    }
+
+    private static S3Settings s3(Parameters p) {
+        String bucket = p.string(S3_BUCKET);
+        if (!bucket.isEmpty() && !bucket.matches("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")) {
+            throw SettingsException.invalid(S3_BUCKET, bucket, "an S3 bucket name (3-63 of a-z, 0-9, '.' and '-')");
+        }
+        String endpoint = p.baseUrl(S3_ENDPOINT);
+        String region = p.string(S3_REGION);
+        if (!bucket.isEmpty() && region.isEmpty()) {
+            // Unset, the SDK would look for it at the EC2 metadata address, slowly, and fail elsewhere.
+            throw new SettingsException(S3_REGION + " is required with " + S3_BUCKET
+                    + " (e.g. us-east-1; any name the store accepts for MinIO, Ceph or S3Proxy)");
+        }
+        if (!region.matches("[a-z0-9-]{0,32}")) {
+            throw SettingsException.invalid(S3_REGION, region, "a region name such as eu-west-1");
+        }
+        String prefix = p.string(S3_PREFIX);
+        if (!prefix.isEmpty() && !prefix.endsWith("/")) {
+            prefix = prefix + "/";
+        }
+        if (!prefix.matches("([A-Za-z0-9_-][A-Za-z0-9._-]*/)*") || prefix.length() > 200) {
+            throw SettingsException.invalid(S3_PREFIX, prefix, "empty, or names of A-Za-z0-9 . _ - (not starting with .) separated by /");
+        }
+        return new S3Settings(bucket, endpoint, region, prefix, p.bool(S3_PATH_STYLE), p.size(LOCAL_CACHE_SIZE));
     }
 
     private static ToolchainSettings toolchains(Parameters p) {
@@ -175,7 +213,7 @@ public record Settings(
         return "Settings[storageDir=" + storageDir + ", maxArtifactSize=" + maxArtifactSize + ", maxRequestSize="
                 + maxRequestSize + ", public=" + publicAccess + ", apiKeysFile=" + apiKeysFile + ", apiKeys="
                 + apiKeys.size() + " given, anonymousRead=" + anonymousRead + ", maxCacheSize=" + maxCacheSize
-                + ", maxCacheSizeHard=" + maxCacheSizeHard + ", deps=" + deps + ", toolchains=" + toolchains + "]";
+                + ", maxCacheSizeHard=" + maxCacheSizeHard + ", deps=" + deps + ", toolchains=" + toolchains + ", s3=" + s3 + "]";
     }
 
     /** Whether any way of access control is given: public, a key file or a key list. */

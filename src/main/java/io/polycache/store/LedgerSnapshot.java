@@ -32,7 +32,7 @@ public final class LedgerSnapshot {
      * @return true if the snapshot was written at a clean shutdown (no scan needed)
      */
     public static boolean load(SpaceLedger ledger, Path file) throws IOException {
-        ledger.checkEvictors();
+        ledger.checkEvictors(EntryKind.values());
         boolean clean;
         long count;
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {

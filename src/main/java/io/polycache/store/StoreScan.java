@@ -32,6 +32,14 @@ public final class StoreScan {
     private final IndexReader indexReader;
     private final BlobReferences references;
 
+    /** A scan of a store that holds entries only (a node's local tier over a shared bucket). */
+    public static StoreScan entriesOnly(ShardLayout layout, SpaceLedger ledger) {
+        return new StoreScan(layout, ledger, null, null);
+    }
+
+    /**
+     * @param references  null, with {@code indexReader}, for a store of entries only
+     */
     public StoreScan(ShardLayout layout, SpaceLedger ledger, BlobReferences references, IndexReader indexReader) {
         this.layout = layout;
         this.ledger = ledger;
@@ -41,8 +49,15 @@ public final class StoreScan {
 
     /** Scans every kind; returns the number of entries found on disk. */
     public long run() throws IOException {
-        ledger.checkEvictors();
         long started = System.nanoTime();
+        if (references == null) {
+            ledger.checkEvictors(EntryKind.ENTRY);
+            long found = scanEntries();
+            LOG.info("Store scan accounted for " + found + " entries, " + ledger.used() + " bytes, in "
+                    + (System.nanoTime() - started) / 1_000_000 + " ms");
+            return found;
+        }
+        ledger.checkEvictors(EntryKind.values());
         long found = scanEntries();
         found += scanPlain(EntryKind.BLOB, layout.objectsDir(), "");
         found += scanIndexes();

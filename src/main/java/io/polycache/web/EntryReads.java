@@ -119,6 +119,9 @@ public final class EntryReads {
             answer.missing(response);
             return;
         }
+        if (ExceptionMappers.Unavailable.write(response, e)) {
+            return; // the shared store is down: 503 with Retry-After, never a miss
+        }
         String id = Failures.logUnexpected(what, e);
         response.setHeader(Failures.REQUEST_ID_HEADER, id);
         Exchanges.writeError(response, 500, Failures.message(id));

@@ -5,6 +5,7 @@ import io.polycache.store.UploadReadException;
 import io.polycache.store.EntryExistsException;
 import io.polycache.store.InsufficientStorageException;
 import io.polycache.store.InvalidKeyException;
+import io.polycache.store.StoreUnavailableException;
 import io.polycache.web.filter.RequestTooLargeException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
@@ -20,7 +21,7 @@ public final class ExceptionMappers {
 
     public static List<Class<?>> all() {
         return List.of(InvalidKey.class, Exists.class, InvalidArtifact.class, TooLarge.class, NoSpace.class,
-                UploadRead.class, Jaxrs.class, Unexpected.class);
+                UploadRead.class, Unavailable.class, Jaxrs.class, Unexpected.class);
     }
 
     public static final class InvalidKey implements ExceptionMapper<InvalidKeyException> {
@@ -68,6 +69,36 @@ public final class ExceptionMappers {
         }
     }
 
+    /**
+     * The shared store is down: 503 with {@code Retry-After}, never a miss. The one mapping of
+     * {@link StoreUnavailableException}, for JAX-RS and (through {@link #write}) the servlet paths.
+     */
+    public static final class Unavailable implements ExceptionMapper<StoreUnavailableException> {
+        /** Seconds a client is asked to wait: about how long a store's restart or failover takes. */
+        public static final int RETRY_AFTER_SECONDS = 5;
+
+        @Override
+        public Response toResponse(StoreUnavailableException e) {
+            LOG.warning(e.getMessage());
+            return Response.fromResponse(Errors.of(503, e.getMessage()))
+                    .header("Retry-After", RETRY_AFTER_SECONDS).build();
+        }
+
+        /** The same answer on a servlet path; false if {@code e} was not caused by an unavailable store. */
+        public static boolean write(jakarta.servlet.http.HttpServletResponse response, Throwable e)
+                throws java.io.IOException {
+            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+                if (cause instanceof StoreUnavailableException unavailable) {
+                    LOG.warning(unavailable.getMessage());
+                    response.setHeader("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
+                    io.polycache.web.filter.Exchanges.writeError(response, 503, unavailable.getMessage());
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
     /** Jersey's own answers (unknown path, wrong method, unsupported type) in our body shape. */
     public static final class Jaxrs implements ExceptionMapper<WebApplicationException> {
         @Override
@@ -100,6 +131,11 @@ public final class ExceptionMappers {
             var diskFull = io.polycache.store.DiskFull.find(e); // installs and bundles fill the disk too
             if (diskFull.isPresent()) {
                 return new NoSpace().toResponse(diskFull.get());
+            }
+            for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+                if (cause instanceof StoreUnavailableException unavailable) {
+                    return new Unavailable().toResponse(unavailable);
+                }
             }
             String id = Failures.logUnexpected(null, e);
             return Response.fromResponse(Errors.of(500, Failures.message(id)))

@@ -2,7 +2,9 @@ package io.polycache.web;
 
 import io.polycache.config.Version;
 import io.polycache.store.DiskFull;
+import io.polycache.store.EntryStore;
 import io.polycache.store.StorageDirectory;
+import io.polycache.store.s3.TieredEntryStore;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import jakarta.ws.rs.GET;
@@ -14,43 +16,61 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
-/** Liveness for load balancers and deploy scripts: healthy while storage takes writes; and the version. */
+/**
+ * Liveness for load balancers and deploy scripts, with the version. {@code healthy} while
+ * storage takes writes; {@code degraded} (still 200) when the disk is full or a node over a
+ * shared bucket cannot reach it: reads from the disk go on, and a balancer must not drain every
+ * node at once when the bucket is down; 503 {@code unhealthy} when the storage directory cannot
+ * be written at all.
+ */
 @jakarta.ws.rs.Path("health")
 @Singleton
 public final class HealthResource {
     private final StorageDirectory files;
+    private final EntryStore entries;
 
     @Inject
-    public HealthResource(StorageDirectory files) {
+    public HealthResource(StorageDirectory files, EntryStore entries) {
         this.files = files;
+        this.entries = entries;
     }
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     public Response health() {
+        Map<String, String> health = new LinkedHashMap<>();
         try {
             Path probe = files.newTempFile(".health");
             Files.delete(probe);
-            Map<String, String> health = new LinkedHashMap<>();
-            if (DiskFull.isFull()) {
-                long free = Files.getFileStore(files.layout().root()).getUsableSpace();
-                // Reads go on; writes fail with 507 until space is freed. Still 200, so a balancer
-                // does not take away the reads too.
-                health.put("status", "degraded");
-                health.put("reason", "storage directory " + files.layout().root() + " is full (" + free
-                        + " bytes free): writes fail with 507 until space is freed");
-            } else {
-                health.put("status", "healthy");
-            }
-            health.put("version", Version.current());
-            return Response.ok(health).build();
         } catch (IOException | RuntimeException e) {
-            Map<String, String> unhealthy = new LinkedHashMap<>();
-            unhealthy.put("status", "unhealthy");
-            unhealthy.put("version", Version.current());
-            unhealthy.put("reason", "storage directory " + files.layout().root() + " is not writable: " + e.getMessage());
-            return Response.status(503).entity(unhealthy).build();
+            health.put("status", "unhealthy");
+            health.put("reason", "storage directory " + files.layout().root() + " is not writable: " + e.getMessage());
+            health.put("version", Version.current());
+            return Response.status(503).entity(health).build();
         }
+        Optional<String> degraded = degradedBecause();
+        health.put("status", degraded.isPresent() ? "degraded" : "healthy");
+        degraded.ifPresent(reason -> health.put("reason", reason));
+        health.put("version", Version.current());
+        return Response.ok(health).build();
+    }
+
+    private Optional<String> degradedBecause() {
+        if (DiskFull.isFull()) {
+            long free;
+            try {
+                free = Files.getFileStore(files.layout().root()).getUsableSpace();
+            } catch (IOException e) {
+                free = -1;
+            }
+            return Optional.of("storage directory " + files.layout().root() + " is full (" + free
+                    + " bytes free): writes fail with 507 until space is freed");
+        }
+        if (entries instanceof TieredEntryStore shared) {
+            return shared.remote().checkHealth();
+        }
+        return Optional.empty();
     }
 }

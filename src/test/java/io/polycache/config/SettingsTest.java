@@ -56,6 +56,28 @@ class SettingsTest {
     }
 
     @Test
+    void noBucketMeansASingleNode() {
+        S3Settings s3 = Settings.from(Map.of(Settings.PUBLIC, "true")).s3();
+        assertEquals(new S3Settings("", "", "", "polycache/", false, 10L << 30), s3);
+        assertEquals(false, s3.enabled());
+    }
+
+    @Test
+    void aBucketNeedsARegionAndThePrefixEndsWithASlash() {
+        SettingsException noRegion = assertThrows(SettingsException.class,
+                () -> Settings.from(Map.of(Settings.PUBLIC, "true", Settings.S3_BUCKET, "cache-bucket")));
+        assertEquals(true, noRegion.getMessage().contains(Settings.S3_REGION), noRegion.getMessage());
+        S3Settings s3 = Settings.from(Map.of(Settings.PUBLIC, "true", Settings.S3_BUCKET, "cache-bucket",
+                Settings.S3_REGION, "eu-west-1", Settings.S3_ENDPOINT, "http://127.0.0.1:9000/",
+                Settings.S3_PREFIX, "teams/ci", Settings.S3_PATH_STYLE, "true", Settings.LOCAL_CACHE_SIZE, "20g")).s3();
+        assertEquals(new S3Settings("cache-bucket", "http://127.0.0.1:9000", "eu-west-1", "teams/ci/", true, 20L << 30), s3);
+        assertThrows(SettingsException.class, () -> Settings.from(Map.of(Settings.PUBLIC, "true",
+                Settings.S3_BUCKET, "Bad_Bucket", Settings.S3_REGION, "us-east-1")));
+        assertThrows(SettingsException.class, () -> Settings.from(Map.of(Settings.PUBLIC, "true",
+                Settings.S3_BUCKET, "b12", Settings.S3_REGION, "us-east-1", Settings.S3_PREFIX, "../x")));
+    }
+
+    @Test
     void dependencyDefaults() {
         DependencySettings deps = Settings.from(Map.of(Settings.PUBLIC, "true")).deps();
         assertEquals(new DependencySettings("", 2, 16, 600), deps);

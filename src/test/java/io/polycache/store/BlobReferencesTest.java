@@ -94,7 +94,7 @@ class BlobReferencesTest {
     void aLedgerRefusesToLoadBeforeEveryKindCanBeDeleted() {
         SpaceLedger ledger = new SpaceLedger(SpaceLedger.UNBOUNDED, SpaceLedger.UNBOUNDED);
         ledger.register(EntryKind.ENTRY, name -> {});
-        IllegalStateException e = assertThrows(IllegalStateException.class, ledger::checkEvictors);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> ledger.checkEvictors(EntryKind.values()));
         assertTrue(e.getMessage().contains("INDEX"), e.getMessage());
     }
 }

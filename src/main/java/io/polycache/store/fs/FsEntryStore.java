@@ -95,6 +95,19 @@ public final class FsEntryStore implements EntryStore, AutoCloseable {
         }
     }
 
+    /**
+     * Commits a complete entry file written elsewhere (body, then {@link EntryFile#trailer}),
+     * fsynced by the caller: how a local tier in front of a shared store keeps what it fetched.
+     * A write-once key already stored keeps its file. The caller deletes {@code file} afterwards.
+     */
+    public void adopt(Namespace namespace, EntryKey key, Path file, EntryMeta meta, long fileSize) throws IOException {
+        try (SpaceLedger.Reservation space = ledger.reserve(fileSize)) {
+            commit(namespace, key, file, meta, fileSize, space);
+        } catch (EntryExistsException e) {
+            // stored meanwhile: the same bytes, by write-once
+        }
+    }
+
     private Stored commit(Namespace namespace, EntryKey key, Path temp, EntryMeta meta, long fileSize,
             SpaceLedger.Reservation space) throws IOException {
         Path target = layout.entry(namespace, key);
