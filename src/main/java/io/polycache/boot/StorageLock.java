@@ -5,7 +5,6 @@ import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,12 +21,17 @@ import java.time.temporal.ChronoUnit;
 final class StorageLock implements AutoCloseable {
     static final String FILE = "polycache.lock";
 
+    /** Prefix of this JVM's record of the directories its webapps hold. */
+    private static final String JVM_KEY = "io.polycache.storageLock:";
+
     private final FileChannel channel;
     private final FileLock lock;
+    private final String inJvm;
 
-    private StorageLock(FileChannel channel, FileLock lock) {
+    private StorageLock(FileChannel channel, FileLock lock, String inJvm) {
         this.channel = channel;
         this.lock = lock;
+        this.inJvm = inJvm;
     }
 
     /** The directory is in use by another process (or another webapp in this one). */
@@ -45,32 +49,49 @@ final class StorageLock implements AutoCloseable {
     static StorageLock acquire(Path storageDir, String holder) throws IOException, HeldException {
         Files.createDirectories(storageDir);
         Path file = storageDir.resolve(FILE);
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                StandardOpenOption.WRITE);
-        FileLock lock;
+        String description = describe(holder);
+        // Within one JVM (two webapps of one Tomcat) the OS lock cannot tell: and opening and
+        // closing the file here would drop the other webapp's lock (POSIX releases a process's
+        // locks on a file when it closes any descriptor of it). So this JVM keeps its own record,
+        // in the system properties, which every webapp's class loader shares.
+        String inJvm = JVM_KEY + storageDir.toAbsolutePath().normalize();
+        Object previous = System.getProperties().putIfAbsent(inJvm, description);
+        if (previous != null) {
+            throw held(storageDir, previous.toString());
+        }
         try {
-            lock = channel.tryLock();
-        } catch (OverlappingFileLockException e) {
-            lock = null; // held by another webapp of this very JVM
-        } catch (IOException | RuntimeException e) {
-            channel.close();
+            FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE);
+            FileLock lock;
+            try {
+                lock = channel.tryLock();
+            } catch (IOException | RuntimeException e) {
+                channel.close();
+                throw e;
+            }
+            if (lock == null) { // another process; it keeps its lock, as no descriptor of it is closed
+                String current;
+                try {
+                    current = Files.readString(file, StandardCharsets.UTF_8).strip();
+                } finally {
+                    channel.close();
+                }
+                throw held(storageDir, current);
+            }
+            channel.truncate(0);
+            channel.write(ByteBuffer.wrap((description + "\n").getBytes(StandardCharsets.UTF_8)), 0);
+            channel.force(false);
+            return new StorageLock(channel, lock, inJvm);
+        } catch (IOException | HeldException | RuntimeException e) {
+            System.getProperties().remove(inJvm, description);
             throw e;
         }
-        if (lock == null) {
-            String current;
-            try {
-                current = Files.readString(file, StandardCharsets.UTF_8).strip();
-            } finally {
-                channel.close();
-            }
-            throw new HeldException("storage directory " + storageDir + " is in use by another Polycache ("
-                    + (current.isEmpty() ? "holder unknown" : current) + "); stop it, or give this one another "
-                    + "storage directory (--storage-dir, polycache.storageDir)");
-        }
-        channel.truncate(0);
-        channel.write(ByteBuffer.wrap((describe(holder) + "\n").getBytes(StandardCharsets.UTF_8)), 0);
-        channel.force(false);
-        return new StorageLock(channel, lock);
+    }
+
+    private static HeldException held(Path storageDir, String holder) {
+        return new HeldException("storage directory " + storageDir + " is in use by another Polycache ("
+                + (holder.isEmpty() ? "holder unknown" : holder) + "); stop it, or give this one another "
+                + "storage directory (--storage-dir, polycache.storageDir)");
     }
 
     private static String describe(String holder) {
@@ -91,6 +112,8 @@ final class StorageLock implements AutoCloseable {
             channel.close();
         } catch (IOException ignored) {
             // closing the channel releases the lock; the OS does it at exit anyway
+        } finally {
+            System.getProperties().remove(inJvm);
         }
     }
 }

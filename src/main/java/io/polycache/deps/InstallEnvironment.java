@@ -44,9 +44,11 @@ final class InstallEnvironment {
                 env.put("npm_config_update_notifier", "false");
                 env.put("npm_config_fund", "false");
                 env.put("npm_config_audit", "false");
-                // npm keeps a debug log of every run under the cache (pm-cache/npm/_logs), megabytes
-                // each; the output the server needs is captured from the process itself.
-                env.put("npm_config_logs_max", "0");
+                // npm 7+ keeps a debug log of every run under the cache (pm-cache/npm/_logs); npm 8+
+                // writes it into this install's own tmp/ instead, which goes with the install (the
+                // output the server needs is captured from the process). logs-max=0 is not used:
+                // npm 6 crashes on it ("rimraf: missing path").
+                env.put("npm_config_logs_dir", tmp.resolve("npm-logs").toString());
             }
             case COMPOSER -> {
                 env.put("COMPOSER_HOME", home.resolve(".composer").toString());

@@ -181,7 +181,7 @@ class StandaloneIT {
         OutputStream out = put.getOutputStream();
         out.write(body, 0, body.length / 2);
         out.flush();
-        Thread.sleep(300);
+        awaitUploadInFlight(dir.resolve("cache").resolve("tmp")); // not a fixed sleep: the machine may be loaded
 
         process.destroy(); // SIGTERM
         Thread.sleep(500);
@@ -218,6 +218,20 @@ class StandaloneIT {
             process.destroy();
             process.waitFor(60, TimeUnit.SECONDS);
         }
+    }
+
+    /** Until the server has its temp file for the upload open, i.e. the request is being served. */
+    private static void awaitUploadInFlight(Path tmp) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            try (var entries = Files.list(tmp)) {
+                if (entries.findAny().isPresent()) {
+                    return;
+                }
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("the upload never reached the server's tmp/");
     }
 
     private static int awaitListening(BufferedReader log, String storage) throws IOException {
