@@ -86,6 +86,8 @@ public final class PolycacheListener implements ServletContextListener {
         ArtifactService artifactService = new ArtifactService(entries);
         metrics = new CacheMetrics(ledger);
         metrics.registerProtocol(CacheMetrics.POLYKIT);
+        metrics.registerProtocol("turbo");
+        metrics.registerProtocol("nx");
         BlobStore blobs = new BlobStore(files, ledger);
         BundleStore bundles = new BundleStore(files, blobs, ledger, metrics::bundleBuild);
         openLedger(ledger, files); // after every store has registered how its entries are evicted

@@ -1,5 +1,6 @@
 package io.polycache.web.filter;
 
+import io.polycache.auth.ApiKeys;
 import io.polycache.auth.KeyRegistry;
 import io.polycache.auth.Scope;
 import io.polycache.config.Settings;
@@ -29,6 +30,8 @@ public final class ApiKeyFilter extends ServiceFilter {
     static final String MALFORMED = "Invalid authorization format. Use Bearer <APIKEY>";
     static final String UNKNOWN = "Invalid API key";
     static final String READ_ONLY = "This API key is read-only";
+    /** Request attribute: the {@link ApiKeys.Entry} of the key that was presented and accepted. */
+    public static final String KEY_ATTRIBUTE = "io.polycache.apiKey";
 
     private boolean open;
     private boolean anonymousRead;
@@ -50,11 +53,13 @@ public final class ApiKeyFilter extends ServiceFilter {
     @Override
     protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws IOException, ServletException {
-        if (open || isHealthCheck(request) || (metricsOpen && isMetricsScrape(request))) {
+        Protocol protocol = Protocol.of(Exchanges.path(request));
+        if (open || isHealthCheck(request) || (metricsOpen && isMetricsScrape(request))
+                || (protocol.answersPreflight() && request.getMethod().equals("OPTIONS"))) {
             chain.doFilter(request, response);
             return;
         }
-        boolean read = isRead(request.getMethod());
+        boolean read = protocol.isRead(request.getMethod(), Exchanges.path(request));
         String header = request.getHeader("Authorization");
         if (header == null) {
             if (read && anonymousRead) {
@@ -69,12 +74,13 @@ public final class ApiKeyFilter extends ServiceFilter {
             refuse(request, response, 401, MALFORMED);
             return;
         }
-        Optional<Scope> scope = registry.keys().scopeOf(key.get());
-        if (scope.isEmpty()) {
+        Optional<ApiKeys.Entry> entry = registry.keys().find(key.get());
+        if (entry.isEmpty()) {
             refuse(request, response, 401, UNKNOWN);
-        } else if (scope.get() == Scope.READ_ONLY && !read) {
+        } else if (entry.get().scope() == Scope.READ_ONLY && !read) {
             refuse(request, response, 403, READ_ONLY);
         } else {
+            request.setAttribute(KEY_ATTRIBUTE, entry.get());
             chain.doFilter(request, response);
         }
     }
