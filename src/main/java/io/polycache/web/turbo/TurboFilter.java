@@ -175,12 +175,20 @@ public final class TurboFilter extends ServiceFilter {
     }
 
     private void status(HttpServletResponse response) throws IOException {
-        boolean over = ledger.hardLimit() != SpaceLedger.UNBOUNDED && ledger.used() >= ledger.hardLimit();
-        byte[] body = ("{\"status\":\"" + (over ? "over_limit" : "enabled") + "\"}").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] body = ("{\"status\":\"" + cacheStatus(ledger) + "\"}").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         response.setStatus(200);
         response.setContentType("application/json");
         response.setContentLength(body.length);
         response.getOutputStream().write(body);
+    }
+
+    /**
+     * What {@code /status} reports: {@code over_limit} once the store holds its hard limit (turbo
+     * only shows it as a banner; its reads go on), else {@code enabled}.
+     */
+    static String cacheStatus(SpaceLedger ledger) {
+        boolean over = ledger.hardLimit() != SpaceLedger.UNBOUNDED && ledger.used() >= ledger.hardLimit();
+        return over ? "over_limit" : "enabled";
     }
 
     private void put(HttpServletRequest request, HttpServletResponse response, TurboTeam team, EntryKey key)
