@@ -42,6 +42,7 @@ public final class TurboFilter extends ServiceFilter {
             + " x-artifact-sha, x-artifact-dirty-hash, x-artifact-client-ci, x-artifact-client-interactive";
 
     private static final JsonFactory JSON = new JsonFactory();
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(TurboFilter.class.getName());
 
     private static final EntryReads.Answer ANSWER = new EntryReads.Answer() {
         @Override
@@ -137,6 +138,8 @@ public final class TurboFilter extends ServiceFilter {
             return Optional.empty();
         }
         if (request.getAttribute(ApiKeyFilter.KEY_ATTRIBUTE) instanceof ApiKeys.Entry key && !key.reaches(team.get().name())) {
+            LOG.warning("Refused 403 (team " + team.get().name() + " outside the key's teams) to "
+                    + request.getRemoteAddr() + ": " + request.getMethod() + " " + request.getRequestURI());
             TurboErrors.write(response, 403, "This API key may not reach team '" + team.get().name()
                     + "'; its teams are " + String.join(", ", key.teams()));
             return Optional.empty();
