@@ -8,7 +8,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One run of a real client: its exit code and its whole output (stdout and stderr together).
+ * One run of a real client: its exit code and its whole output (stdout and stderr together,
+ * without ANSI colour codes).
  * The environment is this JVM's without any setting of the clients under test (TURBO_*, NX_*),
  * plus what the test gives; a run that outlives its timeout is killed and fails the test.
  */
@@ -29,7 +30,9 @@ public record ClientRun(int exit, String output) {
                 throw new AssertionError(String.join(" ", command) + " did not finish within " + timeoutSeconds
                         + " s:\n" + Files.readString(log, StandardCharsets.UTF_8));
             }
-            return new ClientRun(process.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
+            // Colours go: some clients colour their output under CI=true, splitting the words tests look for.
+            String output = Files.readString(log, StandardCharsets.UTF_8).replaceAll("\u001B\\[[0-9;]*[A-Za-z]", "");
+            return new ClientRun(process.exitValue(), output);
         } finally {
             Files.deleteIfExists(log);
         }
