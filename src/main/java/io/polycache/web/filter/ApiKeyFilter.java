@@ -21,7 +21,9 @@ import java.util.logging.Logger;
  * {@code polycache.metrics.public} is set). Keys come as
  * {@code Authorization: Bearer <key>}, or as the password of {@code Basic} credentials (the
  * user is ignored), which is what Gradle, Maven and ccache send. Read-only keys may only GET
- * and HEAD. No key material is ever logged.
+ * and HEAD (and what {@link Protocol#isRead} counts as reads). A CORS preflight of a protocol
+ * that answers them passes without a key. The accepted key's entry (its Turborepo teams) is left
+ * in {@link #KEY_ATTRIBUTE} for the protocol filters. No key material is ever logged.
  */
 public final class ApiKeyFilter extends ServiceFilter {
     private static final Logger LOG = Logger.getLogger(ApiKeyFilter.class.getName());
