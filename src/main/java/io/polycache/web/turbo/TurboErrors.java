@@ -3,6 +3,7 @@ package io.polycache.web.turbo;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -21,7 +22,10 @@ public final class TurboErrors {
             case 401 -> " (set TURBO_TOKEN to a Polycache API key)";
             default -> "";
         };
-        byte[] body = JSON.writeValueAsBytes(Map.of("error", Map.of("code", code(status), "message", message + hint)));
+        Map<String, String> error = new LinkedHashMap<>();
+        error.put("code", code(status));
+        error.put("message", message + hint);
+        byte[] body = JSON.writeValueAsBytes(Map.of("error", error));
         response.setStatus(status);
         response.setContentType("application/json");
         response.setContentLength(body.length);
