@@ -1,9 +1,5 @@
 package io.polycache.web.turbo;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import io.polycache.auth.ApiKeys;
 import io.polycache.metrics.CacheMetrics;
 import io.polycache.store.EntryKey;
@@ -22,6 +18,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -36,12 +33,9 @@ public final class TurboFilter extends ServiceFilter {
     static final String STATUS = ARTIFACTS + "/status";
     static final String EVENTS = ARTIFACTS + "/events";
     static final String OCTETS = "application/octet-stream";
-    /** Most hashes one artifact query may ask about. */
-    static final int MAX_QUERY = 10_000;
     static final String ALLOW_HEADERS = "Authorization, Content-Type, User-Agent, x-artifact-duration, x-artifact-tag,"
             + " x-artifact-sha, x-artifact-dirty-hash, x-artifact-client-ci, x-artifact-client-interactive";
 
-    private static final JsonFactory JSON = new JsonFactory();
     private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(TurboFilter.class.getName());
 
     private static final EntryReads.Answer ANSWER = new EntryReads.Answer() {
@@ -87,7 +81,7 @@ public final class TurboFilter extends ServiceFilter {
             TurboErrors.write(response, 404, "Not a Turborepo v8 path: " + path + "; set TURBO_API to <base>" + PREFIX);
             return;
         }
-        java.util.List<String> allowed = path.equals(STATUS) ? List.of("GET")
+        List<String> allowed = path.equals(STATUS) ? List.of("GET")
                 : artifact ? List.of("GET", "HEAD", "PUT") : List.of("POST");
         if (!allowed.contains(method)) {
             response.setHeader("Allow", String.join(", ", allowed) + ", OPTIONS");
@@ -196,7 +190,7 @@ public final class TurboFilter extends ServiceFilter {
 
     private void put(HttpServletRequest request, HttpServletResponse response, TurboTeam team, EntryKey key)
             throws IOException {
-        java.util.Map<String, String> replayed;
+        Map<String, String> replayed;
         try {
             replayed = TurboArtifact.replayedHeaders(request.getHeader(TurboArtifact.DURATION), request.getHeader(TurboArtifact.TAG));
         } catch (IllegalArgumentException e) {
@@ -208,119 +202,36 @@ public final class TurboFilter extends ServiceFilter {
         }
         response.setStatus(202);
         response.setContentType("application/json");
-        try (JsonGenerator out = JSON.createGenerator(response.getOutputStream())) {
-            out.writeStartObject();
-            out.writeArrayFieldStart("urls");
-            out.writeString(request.getContextPath() + ARTIFACTS + "/" + key + "?teamId=" + team.name());
-            out.writeEndArray();
-            out.writeEndObject();
-        }
+        TurboBodies.writeUrls(response.getOutputStream(), request.getContextPath() + ARTIFACTS + "/" + key + "?teamId=" + team.name());
     }
 
     /** {@code {"hashes": [...]}} in, {@code {hash: {size, taskDurationMs, tag} | null}} out (turbo --dry-run). */
     private void query(HttpServletRequest request, HttpServletResponse response, TurboTeam team) throws IOException {
-        java.util.List<String> hashes = new java.util.ArrayList<>();
-        try (JsonParser in = JSON.createParser(request.getInputStream())) {
-            expect(in.nextToken() == JsonToken.START_OBJECT, "a JSON object");
-            boolean seen = false;
-            while (in.nextToken() == JsonToken.FIELD_NAME) {
-                String field = in.currentName();
-                JsonToken value = in.nextToken();
-                if (!field.equals("hashes")) {
-                    in.skipChildren();
-                    continue;
-                }
-                expect(value == JsonToken.START_ARRAY, "\"hashes\" as an array");
-                seen = true;
-                while (in.nextToken() == JsonToken.VALUE_STRING) {
-                    expect(hashes.size() < MAX_QUERY, "at most " + MAX_QUERY + " hashes");
-                    String hash = in.getText();
-                    expect(TurboArtifact.key(hash).isPresent(), "hexadecimal hashes, not " + hash);
-                    hashes.add(hash);
-                }
-                expect(in.currentToken() == JsonToken.END_ARRAY, "\"hashes\" to hold only strings");
-            }
-            expect(seen, "a \"hashes\" array");
-        } catch (com.fasterxml.jackson.core.JsonProcessingException | BadBody e) {
-            TurboErrors.write(response, 400, "Expected {\"hashes\": [...]}: " + message(e));
+        List<String> hashes;
+        try {
+            hashes = TurboBodies.queryHashes(request.getInputStream());
+        } catch (TurboBodies.Malformed e) {
+            TurboErrors.write(response, 400, "Expected {\"hashes\": [...]}: " + e.getMessage());
             return;
         }
         response.setStatus(200);
         response.setContentType("application/json");
-        try (JsonGenerator out = JSON.createGenerator(response.getOutputStream())) {
-            out.writeStartObject();
-            for (String hash : hashes) {
-                out.writeFieldName(hash);
-                Optional<EntryMeta> meta = store.head(team.namespace(), TurboArtifact.key(hash).orElseThrow());
-                if (meta.isEmpty()) {
-                    out.writeNull();
-                    continue;
-                }
-                out.writeStartObject();
-                out.writeNumberField("size", meta.get().size());
-                out.writeNumberField("taskDurationMs", TurboArtifact.durationOf(meta.get()));
-                String tag = meta.get().headers().get(TurboArtifact.TAG);
-                if (tag != null) {
-                    out.writeStringField("tag", tag);
-                }
-                out.writeEndObject();
-            }
-            out.writeEndObject();
-        }
+        TurboBodies.writeQueryAnswer(response.getOutputStream(), hashes,
+                hash -> store.head(team.namespace(), TurboArtifact.key(hash).orElseThrow()));
     }
 
     /** {@code [{sessionId, source, event, hash, duration}, ...]}: counted by source and event. */
     private void events(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        java.util.Map<String, Integer> counts = new java.util.HashMap<>();
-        try (JsonParser in = JSON.createParser(request.getInputStream())) {
-            expect(in.nextToken() == JsonToken.START_ARRAY, "a JSON array");
-            while (in.nextToken() == JsonToken.START_OBJECT) {
-                String source = null;
-                String event = null;
-                while (in.nextToken() == JsonToken.FIELD_NAME) {
-                    String field = in.currentName();
-                    in.nextToken();
-                    if (field.equals("source")) {
-                        source = in.getValueAsString();
-                    } else if (field.equals("event")) {
-                        event = in.getValueAsString();
-                    } else {
-                        in.skipChildren();
-                    }
-                }
-                expect(("LOCAL".equals(source) || "REMOTE".equals(source)) && ("HIT".equals(event) || "MISS".equals(event)),
-                        "source LOCAL or REMOTE and event HIT or MISS");
-                counts.merge(source + " " + event, 1, Integer::sum);
-            }
-            expect(in.currentToken() == JsonToken.END_ARRAY, "an array of event objects");
-        } catch (com.fasterxml.jackson.core.JsonProcessingException | BadBody e) {
-            TurboErrors.write(response, 400, "Expected [{\"source\", \"event\", ...}]: " + message(e));
+        Map<TurboBodies.EventKind, Integer> counts;
+        try {
+            counts = TurboBodies.eventCounts(request.getInputStream());
+        } catch (TurboBodies.Malformed e) {
+            TurboErrors.write(response, 400, "Expected [{\"source\", \"event\", ...}]: " + e.getMessage());
             return;
         }
         // Counted only once the whole body is known good: a bad body counts nothing.
-        counts.forEach((kind, n) -> {
-            String[] parts = kind.split(" ");
-            metrics.clientEvents("turbo", parts[0], parts[1], n);
-        });
+        counts.forEach((kind, n) -> metrics.clientEvents("turbo", kind.source(), kind.event(), n));
         response.setStatus(200);
         response.setContentLength(0);
-    }
-
-    private static void expect(boolean ok, String what) {
-        if (!ok) {
-            throw new BadBody(what);
-        }
-    }
-
-    private static String message(Exception e) {
-        return e instanceof com.fasterxml.jackson.core.JsonProcessingException json ? json.getOriginalMessage()
-                : e.getMessage();
-    }
-
-    /** A request body that is JSON of the wrong shape. */
-    private static final class BadBody extends RuntimeException {
-        BadBody(String expected) {
-            super("expected " + expected, null, false, false);
-        }
     }
 }
