@@ -41,7 +41,13 @@ public final class KeyRegistry {
     public static KeyRegistry load(Path file, List<String> list) throws KeyFileException {
         List<ApiKeys.Entry> fixed = new ArrayList<>();
         for (int i = 0; i < list.size(); i++) {
-            ApiKeys.Entry entry = KeyParser.parseEntry(list.get(i), "polycache.apiKeys entry " + (i + 1));
+            String where = "polycache.apiKeys entry " + (i + 1);
+            if (list.get(i).toLowerCase(java.util.Locale.ROOT).contains(KeyParser.TEAMS)) {
+                // The list is split at commas, which would cut a team list into keys.
+                throw new KeyFileException(where + ": team lists (teams=) go in polycache.apiKeysFile, not in the"
+                        + " comma-separated polycache.apiKeys");
+            }
+            ApiKeys.Entry entry = KeyParser.parseEntry(list.get(i), where);
             if (entry != null) {
                 fixed.add(entry);
             }

@@ -105,6 +105,8 @@ public final class PolycacheListener implements ServletContextListener {
         metrics = new CacheMetrics(ledger);
         metrics.registerProtocol(CacheMetrics.POLYKIT);
         BuildCache.protocolNames().forEach(metrics::registerProtocol);
+        metrics.registerProtocol("turbo");
+        metrics.registerProtocol("nx");
         BlobStore blobs = new BlobStore(files, ledger);
         BundleStore bundles = new BundleStore(files, blobs, ledger, metrics::bundleBuild);
         openLedger(ledger, files, blobs.references()); // refuses unless every store has registered its evictor

@@ -143,6 +143,17 @@ public final class CacheMetrics {
 
     private record RequestCounters(Counter requests, Counter received, Counter sent, Counter outcome) {}
 
+    /**
+     * Cache events a client reports about its own runs ({@code polycache_client_events}): turbo
+     * posts a HIT or MISS for each task, from its LOCAL or the REMOTE cache.
+     */
+    public void clientEvents(String protocol, String source, String event, long count) {
+        Counter.builder("polycache_client_events").description("Cache events reported by clients")
+                .tags("protocol", protocol, "source", source.toLowerCase(Locale.ROOT), "event",
+                        event.toLowerCase(Locale.ROOT))
+                .register(registry).increment(count);
+    }
+
     public void hit(String protocol) {
         Counter.builder(HITS).tag("protocol", protocol).register(registry).increment();
     }

@@ -124,6 +124,6 @@ public final class EntryReads {
         }
         String id = Failures.logUnexpected(what, e);
         response.setHeader(Failures.REQUEST_ID_HEADER, id);
-        Exchanges.writeError(response, 500, Failures.message(id));
+        Protocol.of(Exchanges.path(request)).writeError(response, 500, Failures.message(id));
     }
 }

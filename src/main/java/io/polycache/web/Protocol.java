@@ -12,8 +12,8 @@ import java.io.IOException;
  */
 public enum Protocol {
     POLYKIT("polykit", "/v1/artifacts/", true, ErrorBody.JSON, Protocol.BEARER),
-    TURBO("turbo", "/turbo/", true, ErrorBody.JSON, Protocol.BEARER),
-    NX("nx", "/nx/", true, ErrorBody.JSON, Protocol.BEARER),
+    TURBO("turbo", "/turbo/", true, io.polycache.web.turbo.TurboErrors::write, Protocol.BEARER),
+    NX("nx", "/nx/", true, io.polycache.web.nx.NxErrors::write, Protocol.BEARER),
     BAZEL("bazel", "/bazel/", true, ErrorBody.JSON, Protocol.BEARER),
     CCACHE("ccache", "/ccache/", true, ErrorBody.JSON, Protocol.BEARER),
     GRADLE("gradle", "/gradle/", true, ErrorBody.JSON, Protocol.BEARER),
@@ -75,6 +75,23 @@ public enum Protocol {
     /** Writes an error in the shape this protocol's clients read. */
     public void writeError(HttpServletResponse response, int status, String message) throws IOException {
         errors.write(response, status, message);
+    }
+
+    /**
+     * Whether a request only reads, so that a read-only key (or none, with anonymous reads) may
+     * make it: GET and HEAD, and Turborepo's artifact query and events POSTs, which store nothing.
+     */
+    public boolean isRead(String method, String path) {
+        return method.equals("GET") || method.equals("HEAD")
+                || (this == TURBO && io.polycache.web.turbo.TurboFilter.isReadOnlyPost(method, path));
+    }
+
+    /**
+     * Whether CORS preflights ({@code OPTIONS}, which carry no credentials) are answered without
+     * a key: {@code turbo --preflight} sends one before every request.
+     */
+    public boolean answersPreflight() {
+        return this == TURBO;
     }
 
     /** The {@code WWW-Authenticate} value of a 401. */

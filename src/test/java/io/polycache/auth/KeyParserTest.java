@@ -44,13 +44,15 @@ class KeyParserTest {
     @Test
     void anUnknownScopeIsReportedWithItsLineNumber() {
         KeyFileException e = assertThrows(KeyFileException.class, () -> parse("# header", "key1", "key2 admin"));
-        assertEquals("keys.txt line 3: unknown scope 'admin' (expected rw or ro)", e.getMessage());
+        assertEquals("keys.txt line 3: unknown word 'admin' (expected a scope, rw or ro, and an optional teams=a,b)",
+                e.getMessage());
     }
 
     @Test
     void tooManyWordsAreReportedWithTheLineNumber() {
         KeyFileException e = assertThrows(KeyFileException.class, () -> parse("key1 rw extra"));
-        assertTrue(e.getMessage().startsWith("keys.txt line 1: expected a key and an optional scope"), e.getMessage());
+        assertEquals("keys.txt line 1: unknown word 'extra' (expected a scope, rw or ro, and an optional teams=a,b)",
+                e.getMessage());
     }
 
     @Test
@@ -70,5 +72,30 @@ class KeyParserTest {
         // The first match decides; later duplicates with another scope do not change it.
         ApiKeys keys = parse("dup ro", "dup rw");
         assertEquals(Optional.of(Scope.READ_ONLY), keys.scopeOf("dup"));
+    }
+
+    @Test
+    void aTeamListLimitsTheTurborepoTeamsAKeyReaches() throws KeyFileException {
+        ApiKeys keys = parse("web-key rw teams=web,mobile", "reader teams=docs ro", "any-team ro");
+        ApiKeys.Entry web = keys.find("web-key").orElseThrow();
+        assertEquals(Scope.READ_WRITE, web.scope());
+        assertEquals(java.util.Set.of("web", "mobile"), web.teams());
+        assertTrue(web.reaches("web") && web.reaches("mobile"));
+        assertTrue(!web.reaches("docs"));
+        ApiKeys.Entry reader = keys.find("reader").orElseThrow();
+        assertEquals(Scope.READ_ONLY, reader.scope());
+        assertTrue(reader.reaches("docs") && !reader.reaches("web"));
+        assertTrue(keys.find("any-team").orElseThrow().reaches("whatever"), "no list: every team");
+    }
+
+    @Test
+    void aBadTeamListIsReportedWithTheLineNumber() {
+        KeyFileException empty = assertThrows(KeyFileException.class, () -> parse("k1 rw teams=web,,mobile"));
+        assertEquals("keys.txt line 1: '' is not a team name (letters, digits, . _ - ~, at most 64 characters,"
+                + " separated by commas)", empty.getMessage());
+        KeyFileException slash = assertThrows(KeyFileException.class, () -> parse("k1 teams=../x"));
+        assertTrue(slash.getMessage().startsWith("keys.txt line 1: '../x' is not a team name"), slash.getMessage());
+        KeyFileException twice = assertThrows(KeyFileException.class, () -> parse("k1 teams=a teams=b"));
+        assertEquals("keys.txt line 1: teams= is given twice", twice.getMessage());
     }
 }

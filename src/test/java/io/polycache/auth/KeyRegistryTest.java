@@ -59,4 +59,13 @@ class KeyRegistryTest {
 
         assertEquals(Optional.of(Scope.READ_WRITE), registry.keys().scopeOf("good"));
     }
+
+    @Test
+    void aTeamListInTheCommaSeparatedKeyListRefusesStartUp() {
+        // "k1 rw teams=web,mobile" would otherwise be cut into the keys "k1 rw teams=web" and "mobile".
+        KeyFileException e = assertThrows(KeyFileException.class,
+                () -> KeyRegistry.load(null, java.util.List.of("k1 rw teams=web", "mobile")));
+        assertEquals("polycache.apiKeys entry 1: team lists (teams=) go in polycache.apiKeysFile, not in the"
+                + " comma-separated polycache.apiKeys", e.getMessage());
+    }
 }

@@ -44,6 +44,7 @@ class EntryReadsTest {
         final int commitAfter;
         int status = 200;
         boolean committed;
+        String path = "/v1/artifacts/k";
 
         Exchange(int commitAfter) {
             this.commitAfter = commitAfter;
@@ -54,6 +55,7 @@ class EntryReadsTest {
                     new Class<?>[] {HttpServletRequest.class}, (proxy, method, args) -> switch (method.getName()) {
                         case "getAttribute" -> attributes.get((String) args[0]);
                         case "setAttribute" -> attributes.put((String) args[0], args[1]);
+                        case "getServletPath" -> path; // the error shape follows the path's protocol
                         default -> null;
                     });
         }
@@ -160,6 +162,18 @@ class EntryReadsTest {
                 return faultIsMiss;
             }
         };
+    }
+
+    @Test
+    void aFaultIsWrittenInTheErrorShapeOfTheRequestsProtocol() throws IOException {
+        Exchange exchange = new Exchange(8192);
+        exchange.path = "/turbo/v8/artifacts/ab";
+        EntryReads.serve(exchange.request(), exchange.response(), failingAfter(10), NS, new EntryKey("k"), false,
+                answer(false));
+        assertEquals(500, exchange.status);
+        String id = exchange.headers.get(Failures.REQUEST_ID_HEADER);
+        assertEquals("{\"error\":{\"code\":\"internal_server_error\",\"message\":\"Internal server error (request "
+                + id + ")\"}}", exchange.body.toString());
     }
 
     @Test

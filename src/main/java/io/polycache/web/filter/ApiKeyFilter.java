@@ -1,5 +1,6 @@
 package io.polycache.web.filter;
 
+import io.polycache.auth.ApiKeys;
 import io.polycache.auth.KeyRegistry;
 import io.polycache.auth.Scope;
 import io.polycache.config.Settings;
@@ -20,9 +21,11 @@ import java.util.logging.Logger;
  * script (and the metrics scrape, when {@code polycache.metrics.public} is set). Keys come as
  * {@code Authorization: Bearer <key>}, or as the password of {@code Basic} credentials (the
  * user is ignored), which is what Gradle, Maven and ccache send. Read-only keys may only GET
- * and HEAD, and ask the dependency cache for a bundle ({@code POST /v1/cache}, marked with
- * {@link #READ_ONLY_ATTRIBUTE} so that it is answered only when stored). No key material is
- * ever logged.
+ * and HEAD (and what {@link Protocol#isRead} counts as reads), and ask the dependency cache for a
+ * bundle ({@code POST /v1/cache}, marked with {@link #READ_ONLY_ATTRIBUTE} so that it is answered
+ * only when stored). A CORS preflight of a protocol that answers them passes without a key. The
+ * accepted key's entry (its Turborepo teams) is left in {@link #KEY_ATTRIBUTE} for the protocol
+ * filters. No key material is ever logged.
  */
 public final class ApiKeyFilter extends ServiceFilter {
     private static final Logger LOG = Logger.getLogger(ApiKeyFilter.class.getName());
@@ -31,6 +34,8 @@ public final class ApiKeyFilter extends ServiceFilter {
     static final String MALFORMED = "Invalid authorization format. Use Bearer <APIKEY>";
     static final String UNKNOWN = "Invalid API key";
     static final String READ_ONLY = "This API key is read-only";
+    /** Request attribute: the {@link ApiKeys.Entry} of the key that was presented and accepted. */
+    public static final String KEY_ATTRIBUTE = "io.polycache.apiKey";
 
     /** Request attribute set (to {@code Boolean.TRUE}) when a read-only key asks for a bundle. */
     public static final String READ_ONLY_ATTRIBUTE = "io.polycache.readOnlyKey";
@@ -55,11 +60,13 @@ public final class ApiKeyFilter extends ServiceFilter {
     @Override
     protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws IOException, ServletException {
-        if (open || isHealthCheck(request) || isClientScript(request) || (metricsOpen && isMetricsScrape(request))) {
+        Protocol protocol = Protocol.of(Exchanges.path(request));
+        if (open || isHealthCheck(request) || isClientScript(request) || (metricsOpen && isMetricsScrape(request))
+                || (protocol.answersPreflight() && request.getMethod().equals("OPTIONS"))) {
             chain.doFilter(request, response);
             return;
         }
-        boolean read = isRead(request.getMethod());
+        boolean read = protocol.isRead(request.getMethod(), Exchanges.path(request));
         String header = request.getHeader("Authorization");
         if (header == null) {
             if (read && anonymousRead) {
@@ -74,15 +81,16 @@ public final class ApiKeyFilter extends ServiceFilter {
             refuse(request, response, 401, MALFORMED);
             return;
         }
-        Optional<Scope> scope = registry.keys().scopeOf(key.get());
-        if (scope.isEmpty()) {
+        Optional<ApiKeys.Entry> entry = registry.keys().find(key.get());
+        if (entry.isEmpty()) {
             refuse(request, response, 401, UNKNOWN);
-        } else if (scope.get() == Scope.READ_ONLY && isBundleRequest(request)) {
+        } else if (entry.get().scope() == Scope.READ_ONLY && isBundleRequest(request)) {
             request.setAttribute(READ_ONLY_ATTRIBUTE, Boolean.TRUE);
             chain.doFilter(request, response);
-        } else if (scope.get() == Scope.READ_ONLY && !read) {
+        } else if (entry.get().scope() == Scope.READ_ONLY && !read) {
             refuse(request, response, 403, READ_ONLY);
         } else {
+            request.setAttribute(KEY_ATTRIBUTE, entry.get());
             chain.doFilter(request, response);
         }
     }

@@ -44,7 +44,8 @@ public final class MetricsFilter extends ServiceFilter {
             }
             ReadOutcome outcome = (ReadOutcome) request.getAttribute(EntryReads.OUTCOME_ATTRIBUTE);
             // A read that failed after its headers went out says 200 but was cut: count it as the 500 it is.
-            int status = outcome == ReadOutcome.ERROR ? 500 : response.getStatus();
+            // (A fault answered as a miss, for Nx, is counted as the 404 it was answered with.)
+            int status = outcome == ReadOutcome.ERROR && response.getStatus() == 200 ? 500 : response.getStatus();
             metrics.request(Protocol.of(Exchanges.path(request)).metricName(), request.getMethod(), status, countedRequest.bytes(), sent,
                     outcome);
         }
