@@ -54,6 +54,8 @@ final class InstallEnvironment {
                 env.put("npm_config_manage_package_manager_versions", "false");
                 env.put("npm_config_package_manager_strict", "false");
                 env.put("npm_config_enable_global_virtual_store", "false");
+                // No .pnpmfile.cjs can be sent, and none may run if one ever could.
+                env.put("npm_config_ignore_pnpmfile", "true");
             }
             case YARN -> {
                 // Yarn classic reads the first two; Berry its own (set by yarn(), which knows the flavour).
