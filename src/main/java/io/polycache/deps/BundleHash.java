@@ -12,13 +12,13 @@ import java.util.Map;
 /**
  * The name of a bundle, computed by the server with the DepCacheProxy server's algorithm so that
  * the same inputs give the same name on either: SHA-256 over {@code manager NUL}, then
- * {@code name:version NUL} for each of node, npm, php that is given, then {@code name NUL content
+ * {@code name:version NUL} for each of node, npm, pnpm, yarn, php that is given, then {@code name NUL content
  * NUL} for each file sorted by name, then {@code args:<args joined by a space> NUL} when there
  * are custom arguments. Polycache adds one field of its own, last and only when the request names
  * a platform: {@code platform:<os>-<cpu>[-<libc>] NUL}; without it the name is DepCacheProxy's.
  */
 public final class BundleHash {
-    private static final String[] VERSION_ORDER = {"node", "npm", "php"};
+    private static final String[] VERSION_ORDER = {"node", "npm", "pnpm", "yarn", "php"};
 
     private BundleHash() {}
 

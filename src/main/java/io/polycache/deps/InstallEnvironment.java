@@ -50,6 +50,23 @@ final class InstallEnvironment {
                 // npm 6 crashes on it ("rimraf: missing path").
                 env.put("npm_config_logs_dir", tmp.resolve("npm-logs").toString());
             }
+            case PNPM -> {
+                env.put("npm_config_store_dir", pmCache.resolve("store").toString());
+                env.put("npm_config_cache_dir", pmCache.resolve("metadata").toString());
+                env.put("npm_config_update_notifier", "false");
+                // The requested pnpm runs, whatever package.json's packageManager field names;
+                // and every link stays inside node_modules/ (no global virtual store).
+                env.put("npm_config_manage_package_manager_versions", "false");
+                env.put("npm_config_package_manager_strict", "false");
+                env.put("npm_config_enable_global_virtual_store", "false");
+                // No .pnpmfile.cjs can be sent, and none may run if one ever could.
+                env.put("npm_config_ignore_pnpmfile", "true");
+            }
+            case YARN -> {
+                // Yarn classic reads the first two; Berry its own (set by yarn(), which knows the flavour).
+                env.put("SKIP_YARN_COREPACK_CHECK", "1");
+                env.put("YARN_IGNORE_PATH", "1");
+            }
             case COMPOSER -> {
                 env.put("COMPOSER_HOME", home.resolve(".composer").toString());
                 env.put("COMPOSER_CACHE_DIR", pmCache.toString());
@@ -59,6 +76,27 @@ final class InstallEnvironment {
             }
         }
         return env;
+    }
+
+    /**
+     * Yarn's settings by flavour. Classic: the cache folder (scripts are off by argument). Berry:
+     * scripts off, the node_modules linker, the global cache under {@code pm-cache/}, no
+     * telemetry, no progress bars, no project-local mirror of the cache.
+     */
+    static void yarn(Map<String, String> env, boolean berry, Path pmCache) {
+        if (!berry) {
+            env.put("YARN_CACHE_FOLDER", pmCache.resolve("classic").toString());
+            return;
+        }
+        env.put("YARN_ENABLE_SCRIPTS", "false");
+        env.put("YARN_NODE_LINKER", "node-modules");
+        env.put("YARN_ENABLE_GLOBAL_CACHE", "true");
+        env.put("YARN_GLOBAL_FOLDER", pmCache.resolve("berry").toString());
+        env.put("YARN_ENABLE_MIRROR", "false");
+        env.put("YARN_ENABLE_TELEMETRY", "0");
+        env.put("YARN_ENABLE_PROGRESS_BARS", "false");
+        env.put("YARN_ENABLE_COLORS", "false");
+        env.put("YARN_ENABLE_INLINE_BUILDS", "false");
     }
 
     /** Variables the container runtime itself needs to find its daemon, storage and configuration. */

@@ -174,7 +174,25 @@ public final class Installer {
         Map<String, String> env = environment.forInstall(manager, workspace.dir().resolve("home"),
                 workspace.dir().resolve("tmp"), pmCache);
         List<String> command;
-        if (route instanceof Route.Provisioned provisioned) {
+        if (route instanceof Route.ProvisionedTool tool) {
+            Path node = tool.node() == null ? Path.of(environment.locate("node")) : toolchains.node(tool.node());
+            Path entry = toolchains.tool(manager, tool.version(), node);
+            boolean berry = manager == Manager.YARN && Versions.isYarnBerry(tool.version());
+            if (manager == Manager.YARN) {
+                InstallEnvironment.yarn(env, berry, pmCache);
+            }
+            if (berry && !request.hasLockfile()) {
+                // An empty yarn.lock marks the project root: Berry would otherwise look for one upwards.
+                Files.createFile(workspace.project().resolve(manager.lockfile()));
+            }
+            command = new ArrayList<>(List.of(node.toString(), entry.toString()));
+            command.addAll(installArgs(request));
+            if (manager == Manager.YARN && !berry) {
+                // Yarn classic's cache is not safe for concurrent installs without its mutex.
+                command.addAll(List.of("--mutex", "file:" + pmCache.resolve(".yarn-mutex")));
+            }
+            env.put("PATH", node.getParent() + File.pathSeparator + env.get("PATH"));
+        } else if (route instanceof Route.Provisioned provisioned) {
             Path node = toolchains.node(provisioned.node());
             Path npm = toolchains.npm(provisioned.npm());
             command = provisionedCommand(node, npm, request);
@@ -279,6 +297,27 @@ public final class Installer {
             }
             case COMPOSER -> args.addAll(List.of("install", "--prefer-dist", "--no-scripts", "--no-plugins",
                     "--no-interaction", "--optimize-autoloader"));
+            case PNPM -> {
+                args.add("install");
+                if (request.hasLockfile()) {
+                    args.add("--frozen-lockfile");
+                }
+                args.add("--ignore-scripts");
+            }
+            case YARN -> {
+                args.add("install");
+                if (Versions.isYarnBerry(request.versions().byName().get("yarn"))) {
+                    // Scripts are off by YARN_ENABLE_SCRIPTS (Berry's install has no flag for it).
+                    if (request.hasLockfile()) {
+                        args.add("--immutable");
+                    }
+                } else {
+                    if (request.hasLockfile()) {
+                        args.add("--frozen-lockfile");
+                    }
+                    args.addAll(List.of("--ignore-scripts", "--non-interactive", "--no-progress"));
+                }
+            }
         }
         args.addAll(request.customArgs());
         return args;

@@ -13,6 +13,13 @@ public enum Manager {
                     "--strict-peer-deps", "--no-optional", "--production")),
     COMPOSER("composer", "composer.json", "composer.lock", List.of("php"), "vendor",
             Set.of("--no-dev", "--ignore-platform-reqs", "--classmap-authoritative", "--apcu-autoloader")),
+    // pnpm and Yarn (classic and Berry) are provisioned from the npm registry; none of these
+    // arguments runs code or changes where packages come from.
+    PNPM("pnpm", "package.json", "pnpm-lock.yaml", List.of("node", "pnpm"), "node_modules",
+            Set.of("--prod", "--production", "--dev", "--no-optional", "--shamefully-hoist", "--strict-peer-dependencies")),
+    YARN("yarn", "package.json", "yarn.lock", List.of("node", "yarn"), "node_modules",
+            // Yarn classic only; Berry's install takes none (its --production is gone), so any is refused there.
+            Set.of("--production", "--ignore-optional", "--ignore-engines")),
     ;
 
     private final String id;
@@ -85,6 +92,11 @@ public enum Manager {
 
     public String allowedArgsText() {
         return String.join(", ", allowedArgs.stream().sorted().toList());
+    }
+
+    /** Whether installs run a JavaScript package manager provisioned from the npm registry with node. */
+    public boolean isProvisionedJs() {
+        return this == PNPM || this == YARN;
     }
 
     @Override

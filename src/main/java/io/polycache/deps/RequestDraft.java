@@ -19,6 +19,7 @@ import java.util.TreeMap;
 public final class RequestDraft implements AutoCloseable {
     /** Most custom arguments one request may give; the allow-list is shorter than this anyway. */
     static final int MAX_CUSTOM_ARGS = 16;
+    private static final String MANAGERS = "npm, pnpm, yarn or composer";
 
     private final Path staging;
     private final TreeMap<String, Path> files = new TreeMap<>();
@@ -61,7 +62,7 @@ public final class RequestDraft implements AutoCloseable {
         }
         if (!Manager.isKnownFileName(name)) {
             throw new InvalidRequestException("Unsupported file name '" + name
-                    + "' (expected package.json, package-lock.json, composer.json or composer.lock)");
+                    + "' (expected package.json, package-lock.json, pnpm-lock.yaml, yarn.lock, composer.json or composer.lock)");
         }
         if (files.containsKey(name)) {
             throw new InvalidRequestException("Duplicate file '" + name + "'");
@@ -72,12 +73,12 @@ public final class RequestDraft implements AutoCloseable {
     }
 
     /** @throws InvalidRequestException saying the first thing that is wrong */
-    public InstallRequest validate() {
+    public InstallRequest validate() throws IOException {
         if (manager == null || manager.isEmpty()) {
-            throw new InvalidRequestException("Missing field 'manager' (expected npm or composer)");
+            throw new InvalidRequestException("Missing field 'manager' (expected " + MANAGERS + ")");
         }
         Manager m = Manager.byId(manager).orElseThrow(() -> new InvalidRequestException(
-                "Unsupported manager '" + manager + "' (expected npm or composer)"));
+                "Unsupported manager '" + manager + "' (expected " + MANAGERS + ")"));
         for (String name : files.keySet()) {
             if (!m.accepts(name)) {
                 throw new InvalidRequestException("Unexpected file '" + name + "' for " + m.id()
@@ -94,7 +95,49 @@ public final class RequestDraft implements AutoCloseable {
                         + " (allowed: " + m.allowedArgsText() + ")");
             }
         }
+        if (m == Manager.YARN) {
+            checkYarnFlavour(v.byName().get("yarn"));
+        }
         return new InstallRequest(m, v, customArgs, files, platformFor(m, v));
+    }
+
+    /**
+     * Yarn classic (1.x) and Berry (2 and later) share a manager name and a lockfile name; the
+     * requested version says which runs, and the lockfile (Berry's starts with a
+     * {@code __metadata} block) must be the same kind, else the frozen install could only fail.
+     */
+    private void checkYarnFlavour(String yarn) throws IOException {
+        boolean berry = Versions.isYarnBerry(yarn);
+        if (berry && !customArgs.isEmpty()) {
+            throw new InvalidRequestException("Custom argument '" + customArgs.get(0) + "' is not allowed for yarn "
+                    + yarn + " (Yarn 2 and later take no custom arguments here)");
+        }
+        Path lock = files.get(Manager.YARN.lockfile());
+        if (lock == null) {
+            return;
+        }
+        boolean berryLock = isBerryLockfile(lock);
+        if (berry != berryLock) {
+            throw new InvalidRequestException("yarn.lock is a " + (berryLock ? "Yarn 2+ (Berry)" : "Yarn classic (v1)")
+                    + " lockfile but the request names yarn " + yarn);
+        }
+    }
+
+    /** Whether the first line that is neither blank nor a comment opens Berry's {@code __metadata} block. */
+    static boolean isBerryLockfile(Path lock) throws IOException {
+        try (java.io.BufferedReader reader = Files.newBufferedReader(lock, java.nio.charset.StandardCharsets.UTF_8)) {
+            String line;
+            int read = 0;
+            while ((line = reader.readLine()) != null && read++ < 1000) {
+                String trimmed = line.strip();
+                if (!trimmed.isEmpty() && !trimmed.startsWith("#")) {
+                    return trimmed.startsWith("__metadata:");
+                }
+            }
+            return false;
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new InvalidRequestException("yarn.lock is not UTF-8 text");
+        }
     }
 
     /**
@@ -107,6 +150,10 @@ public final class RequestDraft implements AutoCloseable {
             return null;
         }
         RunnerPlatform p = RunnerPlatform.validate(platform);
+        if (m.isProvisionedJs()) {
+            throw new InvalidRequestException("A platform is not supported for " + m.id()
+                    + " (yet): omit it, and the install is for the server's own platform");
+        }
         if (m != Manager.NPM) {
             return null;
         }

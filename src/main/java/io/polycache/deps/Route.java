@@ -12,6 +12,15 @@ public sealed interface Route {
     record Provisioned(String node, String npm) implements Route {}
 
     /**
+     * A JavaScript package manager (pnpm, yarn) fetched from the npm registry into
+     * {@code toolchains/}, run by the host's node when it is the requested one, else by a
+     * provisioned node.
+     *
+     * @param node the node version, or null for the host's own
+     */
+    record ProvisionedTool(String node, Manager manager, String version) implements Route {}
+
+    /**
      * A container of {@code image}; for npm, the requested npm release (provisioned, pure
      * JavaScript) is mounted into it and run by the image's node.
      *

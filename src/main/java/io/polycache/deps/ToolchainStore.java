@@ -70,6 +70,39 @@ public final class ToolchainStore {
                 candidate -> List.of(hostNode, candidate.resolve("bin/npm-cli.js").toString(), "--version"), version);
     }
 
+    /**
+     * The entry script of a pnpm or yarn release, fetched first if need be: the whole npm prefix
+     * is kept ({@code pnpm-<version>/node_modules/...}), since pnpm 11 and later run a native
+     * binary from a platform package installed beside it. Yarn 1.x is the {@code yarn} package,
+     * 2 and later {@code @yarnpkg/cli-dist}.
+     *
+     * @param node the node that runs it, also for the check
+     */
+    Path tool(Manager manager, String version, Path node) throws IOException, InterruptedException {
+        String pkg = toolPackage(manager, version);
+        String name = pkg.replace("@", "").replace('/', '-') + "-" + version;
+        Path dir = ensure(name, pkg, version, candidate -> List.of(node.toString(),
+                entryPoint(candidate.resolve("node_modules").resolve(pkg), manager).toString(), "--version"), version, true);
+        return entryPoint(dir.resolve("node_modules").resolve(pkg), manager);
+    }
+
+    static String toolPackage(Manager manager, String version) {
+        return switch (manager) {
+            case PNPM -> "pnpm";
+            case YARN -> Versions.isYarnBerry(version) ? "@yarnpkg/cli-dist" : "yarn";
+            default -> throw new IllegalArgumentException(manager + " is not provisioned as a tool");
+        };
+    }
+
+    /** pnpm up to 10 is {@code bin/pnpm.cjs}; 11 and later {@code bin/pnpm.mjs} (which runs the native binary). */
+    private static Path entryPoint(Path packageDir, Manager manager) {
+        if (manager == Manager.PNPM) {
+            Path cjs = packageDir.resolve("bin/pnpm.cjs");
+            return Files.isRegularFile(cjs) ? cjs : packageDir.resolve("bin/pnpm.mjs");
+        }
+        return packageDir.resolve("bin/yarn.js");
+    }
+
     /** Releases fetched since start-up. */
     public long fetched() {
         return fetched.get();
@@ -80,6 +113,12 @@ public final class ToolchainStore {
     }
 
     private Path ensure(String name, String pkg, String version, Check check, String expected)
+            throws IOException, InterruptedException {
+        return ensure(name, pkg, version, check, expected, false);
+    }
+
+    /** @param wholePrefix keep the npm prefix the package was installed into, not just the package */
+    private Path ensure(String name, String pkg, String version, Check check, String expected, boolean wholePrefix)
             throws IOException, InterruptedException {
         Path dir = root.resolve(name);
         if (Files.isDirectory(dir)) {
@@ -94,6 +133,9 @@ public final class ToolchainStore {
             Path partial = Files.createTempDirectory(root, PARTIAL + name + "-");
             try {
                 Path candidate = fetch(partial, pkg, version);
+                if (wholePrefix) {
+                    candidate = partial.resolve("prefix");
+                }
                 verify(partial, check.command(candidate), expected, pkg + "@" + version);
                 Files.move(candidate, dir, StandardCopyOption.ATOMIC_MOVE);
             } finally {

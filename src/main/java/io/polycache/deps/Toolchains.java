@@ -34,7 +34,29 @@ final class Toolchains {
         return switch (request.manager()) {
             case NPM -> npmRoute(request.versions().byName().get("node"), request.versions().byName().get("npm"));
             case COMPOSER -> composerRoute(request.versions().byName().get("php"));
+            case PNPM, YARN -> toolRoute(request.manager(), request.versions().byName().get("node"),
+                    request.versions().byName().get(request.manager().id()));
         };
+    }
+
+    /**
+     * pnpm and yarn are always provisioned (they are plain npm packages); node is the host's when
+     * it is exactly the requested one, else provisioned too. The supported list, when set,
+     * limits the node versions to those it names. No container route yet.
+     */
+    private Route toolRoute(Manager manager, String node, String version) throws IOException, InterruptedException {
+        boolean supported = settings.npmVersions().isEmpty()
+                || settings.npmVersions().stream().anyMatch(p -> p.node().equals(node));
+        if (!supported) {
+            throw new InvalidRequestException("Unsupported version: node " + node + " (supported: node "
+                    + settings.npmVersions().stream().map(NodeNpm::node).distinct().collect(Collectors.joining(", ")) + ")");
+        }
+        if (!settings.provision()) {
+            throw new InvalidRequestException("Cannot install with " + manager.id() + " " + version + ": " + manager.id()
+                    + " is provisioned from the npm registry, and provisioning (polycache.toolchains.provision) is off");
+        }
+        boolean hostNode = host.found().node().equals(Optional.of(node));
+        return new Route.ProvisionedTool(hostNode ? null : node, manager, version);
     }
 
     private Route npmRoute(String node, String npm) throws IOException, InterruptedException {

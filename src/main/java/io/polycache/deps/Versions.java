@@ -69,6 +69,11 @@ public record Versions(Map<String, String> byName) {
         return !version.contains("-") || minimum.contains("-");
     }
 
+    /** Whether a yarn version is Berry (2 and later, {@code @yarnpkg/cli-dist}) rather than classic 1.x. */
+    static boolean isYarnBerry(String version) {
+        return atLeast(version, "2.0.0-0");
+    }
+
     private static int[] numbers(String version) {
         int dash = version.indexOf('-');
         String release = dash < 0 ? version : version.substring(0, dash);

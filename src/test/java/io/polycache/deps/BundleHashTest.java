@@ -95,6 +95,26 @@ class BundleHashTest {
                 BundleHash.of(draft.validate()).value());
     }
 
+    /** The README's pnpm vector, computed there with sh: pnpm's version follows node's, files sorted by name. */
+    @Test
+    void matchesTheReadmesPnpmVector() throws IOException {
+        Path staging = Files.createDirectories(tmp.resolve("pnpm"));
+        RequestDraft draft = new RequestDraft(staging);
+        draft.manager("pnpm");
+        draft.versions(Map.of("pnpm", "9.15.9", "node", "20.11.1"));
+        draft.customArgs(List.of("--prod"));
+        Map<String, String> files = new LinkedHashMap<>();
+        files.put("pnpm-lock.yaml", "lockfileVersion: '9.0'\n");
+        files.put("package.json", "{\"name\": \"test-app\", \"version\": \"1.0.0\"}\n");
+        for (Map.Entry<String, String> file : files.entrySet()) {
+            try (OutputStream out = draft.newFile(file.getKey())) {
+                out.write(file.getValue().getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        assertEquals("bf7d06ce43e93c56818ff7324e4d64237cf7f06223f3e8e8608ecbc94200b52f",
+                BundleHash.of(draft.validate()).value());
+    }
+
     @Test
     void aComposerBundleIsTheSameForEveryPlatform() throws IOException {
         Sha256 without = BundleHash.of(composerRequest(tmp.resolve("a"), null));

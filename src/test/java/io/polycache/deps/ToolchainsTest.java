@@ -129,4 +129,24 @@ class ToolchainsTest {
         assertFalse(HostTools.parseVersion("command not found").isPresent());
         assertTrue(HostTools.parseVersion("8.2.35").isPresent());
     }
+
+    private static InstallRequest tool(Manager manager, String node, String version) {
+        return new InstallRequest(manager, Versions.validate(manager, Map.of("node", node, manager.id(), version)),
+                List.of(), new TreeMap<>(Map.of("package.json", Path.of("/x"))));
+    }
+
+    @Test
+    void pnpmAndYarnAreProvisionedAndRunByTheHostsNodeWhenItIsTheRequestedOne() throws Exception {
+        Toolchains provisioning = toolchains(List.of(), List.of(), true, false);
+        assertEquals(new Route.ProvisionedTool(null, Manager.PNPM, "9.15.9"),
+                provisioning.route(tool(Manager.PNPM, "20.20.2", "9.15.9")));
+        assertEquals(new Route.ProvisionedTool("18.20.4", Manager.YARN, "1.22.22"),
+                provisioning.route(tool(Manager.YARN, "18.20.4", "1.22.22")));
+        assertEquals("Unsupported version: node 18.20.4 (supported: node 14.20.0, 16.15.0)",
+                assertThrows(InvalidRequestException.class,
+                        () -> toolchains(PAIRS, List.of(), true, false).route(tool(Manager.PNPM, "18.20.4", "9.15.9"))).getMessage());
+        assertEquals("Cannot install with yarn 4.5.0: yarn is provisioned from the npm registry, and provisioning"
+                + " (polycache.toolchains.provision) is off", assertThrows(InvalidRequestException.class,
+                        () -> toolchains(List.of(), List.of(), false, true).route(tool(Manager.YARN, "20.20.2", "4.5.0"))).getMessage());
+    }
 }
