@@ -88,7 +88,7 @@ class JsManagersBundleIT {
             for (Path entry : entries.toList()) {
                 String name = entry.getFileName().toString();
                 if (!name.equals("toolchains") && !name.equals("pm-cache")) {
-                    io.polycache.store.FileStore.deleteQuietly(entry);
+                    io.polycache.store.StorageDirectory.deleteQuietly(entry);
                 }
             }
         }
