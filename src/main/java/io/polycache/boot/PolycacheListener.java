@@ -49,6 +49,7 @@ public final class PolycacheListener implements ServletContextListener {
     private Thread scan;
     private CacheMetrics metrics;
     private FsEntryStore entries;
+    private io.polycache.store.Scrubber scrubber;
 
     @Override
     public void contextInitialized(ServletContextEvent event) {
@@ -96,6 +97,12 @@ public final class PolycacheListener implements ServletContextListener {
             String message = "toolchains directory " + files.layout().toolchains() + " is not usable: " + e;
             LOG.severe("Polycache cannot start: " + message);
             throw new StartupException(message, e);
+        }
+        if (settings.scrub().enabled()) {
+            scrubber = new io.polycache.store.Scrubber(settings.scrub().bytesPerSecond(),
+                    settings.scrub().intervalSeconds() * 1000L, java.util.List.of(entries::scrub, bundles::scrub));
+            metrics.registerScrub(scrubber);
+            scrubber.start();
         }
         Services services = new Services(settings, files, ledger, entries, metrics, artifactService, deps, keys);
         context.setAttribute(Services.ATTRIBUTE, services);
@@ -145,6 +152,9 @@ public final class PolycacheListener implements ServletContextListener {
 
     @Override
     public void contextDestroyed(ServletContextEvent event) {
+        if (scrubber != null) {
+            scrubber.close();
+        }
         if (deps != null) {
             deps.close(); // kills running installs before tmp/ is emptied under them
         }

@@ -26,7 +26,8 @@ public record Settings(
         long maxCacheSizeHard,
         boolean metricsPublic,
         DependencySettings deps,
-        ToolchainSettings toolchains) {
+        ToolchainSettings toolchains,
+        ScrubSettings scrub) {
 
     /** {@link #maxCacheSize()} when no limit is set. */
     public static final long UNBOUNDED = Long.MAX_VALUE;
@@ -54,6 +55,8 @@ public record Settings(
     public static final String CONTAINER_IMAGE_NPM = "polycache.container.image.npm";
     public static final String CONTAINER_IMAGE_COMPOSER = "polycache.container.image.composer";
     public static final String CONTAINER_EXTRA_ARGS = "polycache.container.extraArgs";
+    public static final String SCRUB_BYTES_PER_SECOND = "polycache.scrub.bytesPerSecond";
+    public static final String SCRUB_INTERVAL_SECONDS = "polycache.scrub.intervalSeconds";
 
     /** Every known parameter with its default, in documentation order. */
     public static final Map<String, String> DEFAULTS;
@@ -82,6 +85,8 @@ public record Settings(
         d.put(CONTAINER_IMAGE_NPM, "node:{node}-alpine");
         d.put(CONTAINER_IMAGE_COMPOSER, "polycache/composer:php{php}");
         d.put(CONTAINER_EXTRA_ARGS, "");
+        d.put(SCRUB_BYTES_PER_SECOND, "4m");
+        d.put(SCRUB_INTERVAL_SECONDS, "86400");
         DEFAULTS = Collections.unmodifiableMap(d);
     }
 
@@ -117,7 +122,13 @@ public record Settings(
                 isPublic, keysFile, keys, p.bool(ANONYMOUS_READ), maxCache, maxCacheHard, p.bool(METRICS_PUBLIC),
                 new DependencySettings(p.baseUrl(BASE_URL), p.positiveInt(INSTALL_CONCURRENCY),
                         p.positiveInt(INSTALL_QUEUE_SIZE), p.positiveInt(INSTALL_TIMEOUT_SECONDS)),
-                toolchains(p));
+                toolchains(p), scrub(p));
+    }
+
+    private static ScrubSettings scrub(Parameters p) {
+        String rate = p.string(SCRUB_BYTES_PER_SECOND);
+        long bytesPerSecond = rate.equals("0") ? 0 : p.size(SCRUB_BYTES_PER_SECOND);
+        return new ScrubSettings(bytesPerSecond, p.positiveInt(SCRUB_INTERVAL_SECONDS));
     }
 
     private static ToolchainSettings toolchains(Parameters p) {
@@ -152,7 +163,7 @@ public record Settings(
         return "Settings[storageDir=" + storageDir + ", maxArtifactSize=" + maxArtifactSize + ", maxRequestSize="
                 + maxRequestSize + ", public=" + publicAccess + ", apiKeysFile=" + apiKeysFile + ", apiKeys="
                 + apiKeys.size() + " given, anonymousRead=" + anonymousRead + ", maxCacheSize=" + maxCacheSize
-                + ", maxCacheSizeHard=" + maxCacheSizeHard + ", deps=" + deps + ", toolchains=" + toolchains + "]";
+                + ", maxCacheSizeHard=" + maxCacheSizeHard + ", deps=" + deps + ", toolchains=" + toolchains + ", scrub=" + scrub + "]";
     }
 
     /** Whether any way of access control is given: public, a key file or a key list. */
