@@ -80,6 +80,9 @@ public final class Scrubber implements AutoCloseable {
             try {
                 target.scrub(throttle);
             } catch (IOException | RuntimeException e) {
+                if (Thread.currentThread().isInterrupted()) {
+                    throw new InterruptedException(); // stopping: an interrupted read is no fault
+                }
                 LOG.warning("Scrub pass could not finish a store: " + e);
             }
         }
