@@ -27,7 +27,8 @@ GEN=$WORK_DIR/soak-gen-$RUN_ID
 mkdir -p "$GEN"
 log "generating $SOAK_ARTIFACTS artifacts of about 4 KiB and 64 KiB"
 python3 "$BENCH_DIR/lib/artifacts.py" small "$GEN" $((SOAK_ARTIFACTS * 3 / 4)) 4096 >/dev/null
-python3 "$BENCH_DIR/lib/artifacts.py" small "$GEN" $((SOAK_ARTIFACTS / 4)) 65536 >/dev/null
+# COUNT is the total the folder should hold: the second call adds a quarter of 64 KiB ones.
+python3 "$BENCH_DIR/lib/artifacts.py" small "$GEN" "$SOAK_ARTIFACTS" 65536 >/dev/null
 shuf "$GEN/keys.txt" -o "$GEN/keys.txt" --random-source=<(yes)
 
 start_polycache soak "$SOAK_PORT" "$RUN_DIR/store" -Xmx256m -XX:+AlwaysPreTouch
