@@ -53,6 +53,7 @@ public final class PolycacheListener implements ServletContextListener {
     private CacheMetrics metrics;
     private FsEntryStore entries;
     private SharedStore shared;
+    private io.polycache.store.Scrubber scrubber;
 
     @Override
     public void contextInitialized(ServletContextEvent event) {
@@ -118,6 +119,12 @@ public final class PolycacheListener implements ServletContextListener {
             LOG.severe("Polycache cannot start: " + message);
             throw new StartupException(message, e);
         }
+        if (settings.scrub().enabled()) {
+            scrubber = new io.polycache.store.Scrubber(settings.scrub().bytesPerSecond(),
+                    settings.scrub().intervalSeconds() * 1000L, java.util.List.of(entries::scrub, bundles::scrub));
+            metrics.registerScrub(scrubber);
+            scrubber.start();
+        }
         Services services = new Services(settings, files, ledger, entryStore, metrics, artifactService, deps, keys);
         context.setAttribute(Services.ATTRIBUTE, services);
         context.setAttribute(STORAGE_ATTRIBUTE, settings.storageDir().toString());
@@ -177,6 +184,9 @@ public final class PolycacheListener implements ServletContextListener {
     }
 
     private void stop() {
+        if (scrubber != null) {
+            scrubber.close();
+        }
         if (deps != null) {
             deps.close(); // kills running installs before tmp/ is emptied under them
         }

@@ -29,7 +29,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * bundle are serialised on a lock stripe, so concurrent first downloads build it once.
  */
 public final class BundleStore {
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(BundleStore.class.getName());
     private static final int STRIPES = 64;
+    /** Blobs a scrub pass remembers as checked good, so that shared ones are read once a pass. */
+    private static final int SCRUB_MEMORY = 100_000;
 
     private final StorageDirectory files;
     private final ShardLayout layout;
@@ -111,7 +114,9 @@ public final class BundleStore {
         } catch (NoSuchFileException e) {
             return;
         }
-        Files.deleteIfExists(indexFile);
+        if (!Files.deleteIfExists(indexFile)) {
+            return; // dropped or evicted meanwhile, which gave up the blobs
+        }
         Files.deleteIfExists(layout.bundle(hash));
         ledger.removed(EntryKind.BUNDLE, hash.value());
         blobs.references().dereference(BundleIndex.blobsOf(index.entries()));
@@ -151,10 +156,131 @@ public final class BundleStore {
             if (!Files.exists(zip)) {
                 build(index.get(), zip);
             }
+        } catch (DamagedBlobException e) {
+            // Never 500 forever under a cache hit: the bundle goes, and the next install request
+            // finds it missing and installs it again.
+            Files.deleteIfExists(layout.object(e.blob()));
+            drop(index.get(), e.getMessage());
+            return Optional.empty();
         } finally {
             lock.unlock();
         }
         return openIfPresent(hash, zip);
+    }
+
+    /**
+     * Removes a bundle found damaged: its index (so it stops existing), its ZIP and its hold on
+     * the blobs. Logged once, by the one that removed the index.
+     */
+    private void drop(Path indexFile, String why) throws IOException {
+        String name = ledgerName(indexFile);
+        if (!Files.exists(indexFile)) {
+            return;
+        }
+        LOG.warning("Dropping damaged bundle " + name + ": " + why + "; the next install request installs it again");
+        try {
+            evictIndex(name);
+        } catch (IOException e) {
+            // Unreadable: its blobs' references stay until the next store scan sweeps them.
+            Files.deleteIfExists(indexFile);
+            Files.deleteIfExists(layout.bundle(new Sha256(name.substring(0, name.indexOf('.')))));
+            ledger.removed(EntryKind.BUNDLE, name.substring(0, name.indexOf('.')));
+        }
+        ledger.removed(EntryKind.INDEX, name);
+    }
+
+    /**
+     * One scrub pass ({@link io.polycache.store.Scrubber}): reads every blob an index names back
+     * at the scrub's rate and checks its length and SHA-256 against the index. A damaged or
+     * missing blob is deleted, and every bundle naming it is dropped with its index and ZIP, so
+     * that the next install request installs it again instead of answering a cache hit whose
+     * download fails. An unreadable index is dropped too.
+     */
+    public void scrub(io.polycache.store.Scrubber.Pace pace) throws IOException, InterruptedException {
+        java.util.List<Path> indexFiles = new java.util.ArrayList<>();
+        io.polycache.store.StoreScan.forEachShardedFile(layout.indexesDir(), file -> {
+            if (file.getFileName().toString().endsWith(".index")) {
+                indexFiles.add(file);
+            }
+        });
+        java.util.Set<Sha256> bad = new java.util.HashSet<>();
+        java.util.Map<Sha256, Boolean> good = new java.util.LinkedHashMap<>(1024, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(java.util.Map.Entry<Sha256, Boolean> eldest) {
+                return size() > SCRUB_MEMORY;
+            }
+        };
+        for (Path indexFile : indexFiles) {
+            BundleIndex index;
+            try (InputStream in = Files.newInputStream(indexFile)) {
+                index = IndexCodec.read(in);
+            } catch (NoSuchFileException e) {
+                continue;
+            } catch (IOException | RuntimeException e) {
+                dropLocked(indexFile, "unreadable index: " + e.getMessage());
+                pace.damaged();
+                continue;
+            }
+            String damage = null;
+            for (IndexEntry entry : index.entries()) {
+                if (entry.isLink() || entry.storedSha256() == null) {
+                    continue;
+                }
+                if (bad.contains(entry.blob())) {
+                    damage = "blob " + entry.blob() + " of " + entry.path() + " is damaged";
+                } else if (!good.containsKey(entry.blob())) {
+                    String why = checkBlob(entry, pace);
+                    if (why == null) {
+                        good.put(entry.blob(), Boolean.TRUE);
+                    } else {
+                        LOG.warning("Removing damaged blob " + entry.blob() + ": " + why);
+                        Files.deleteIfExists(layout.object(entry.blob()));
+                        bad.add(entry.blob());
+                        pace.damaged();
+                        damage = "blob " + entry.blob() + " of " + entry.path() + " " + why;
+                    }
+                }
+                if (damage != null) {
+                    break;
+                }
+            }
+            if (damage != null) {
+                dropLocked(indexFile, damage);
+            }
+        }
+    }
+
+    private void dropLocked(Path indexFile, String why) throws IOException {
+        String name = indexFile.getFileName().toString();
+        ReentrantLock lock = stripes[Math.floorMod(name.substring(0, Math.max(0, name.indexOf('.'))).hashCode(), STRIPES)];
+        lock.lock();
+        try {
+            drop(indexFile, why);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Null when the blob's stored bytes are the ones the index names, else what is wrong. */
+    private String checkBlob(IndexEntry entry, io.polycache.store.Scrubber.Pace pace)
+            throws IOException, InterruptedException {
+        java.security.MessageDigest digest = Sha256.newDigest();
+        long size = 0;
+        byte[] buffer = new byte[64 * 1024];
+        try (InputStream in = Files.newInputStream(layout.object(entry.blob()))) {
+            int n;
+            while ((n = in.read(buffer)) >= 0) {
+                digest.update(buffer, 0, n);
+                size += n;
+                pace.read(n);
+            }
+        } catch (NoSuchFileException e) {
+            return "is missing";
+        }
+        if (size != entry.storedSize() || !Sha256.of(digest).equals(entry.storedSha256())) {
+            return "does not match its SHA-256 (" + size + " of " + entry.storedSize() + " bytes)";
+        }
+        return null;
     }
 
     private void build(Path indexFile, Path zip) throws IOException {

@@ -70,12 +70,18 @@ public final class ZipAssembler {
     private void copyVerified(IndexEntry entry, ZipArchiveEntry zipEntry, ZipArchiveOutputStream zip)
             throws IOException {
         MessageDigest digest = Sha256.newDigest();
-        try (InputStream in = new DigestInputStream(blobs.openStored(entry.blob()), digest)) {
+        InputStream stored;
+        try {
+            stored = blobs.openStored(entry.blob());
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new DamagedBlobException(entry.blob(), "blob " + entry.blob() + " of " + entry.path() + " is missing");
+        }
+        try (InputStream in = new DigestInputStream(stored, digest)) {
             zip.addRawArchiveEntry(zipEntry, in);
         }
         // The hash covers the length too: a shorter or longer blob fails here.
         if (!Sha256.of(digest).equals(entry.storedSha256())) {
-            throw new IOException("blob " + entry.blob() + " of " + entry.path() + " is corrupt");
+            throw new DamagedBlobException(entry.blob(), "blob " + entry.blob() + " of " + entry.path() + " is corrupt");
         }
     }
 

@@ -28,7 +28,8 @@ public record Settings(
         boolean metricsPublic,
         DependencySettings deps,
         ToolchainSettings toolchains,
-        S3Settings s3) {
+        S3Settings s3,
+        ScrubSettings scrub) {
 
     /** {@link #maxCacheSize()} when no limit is set. */
     public static final long UNBOUNDED = Long.MAX_VALUE;
@@ -71,6 +72,9 @@ public record Settings(
      */
     public static final String DEFAULT_CACHE_SHARE = "25%";
 
+    public static final String SCRUB_BYTES_PER_SECOND = "polycache.scrub.bytesPerSecond";
+    public static final String SCRUB_INTERVAL_SECONDS = "polycache.scrub.intervalSeconds";
+
     /** Every known parameter with its default, in documentation order. */
     public static final Map<String, String> DEFAULTS;
 
@@ -105,6 +109,8 @@ public record Settings(
         d.put(S3_PREFIX, "polycache/");
         d.put(S3_PATH_STYLE, "false");
         d.put(LOCAL_CACHE_SIZE, "10g");
+        d.put(SCRUB_BYTES_PER_SECOND, "4m");
+        d.put(SCRUB_INTERVAL_SECONDS, "86400");
         DEFAULTS = Collections.unmodifiableMap(d);
     }
 
@@ -143,7 +149,7 @@ public record Settings(
                 isPublic, keysFile, keys, p.bool(ANONYMOUS_READ), maxCache, percent, maxCacheHard, p.bool(METRICS_PUBLIC),
                 new DependencySettings(p.baseUrl(BASE_URL), p.positiveInt(INSTALL_CONCURRENCY),
                         p.positiveInt(INSTALL_QUEUE_SIZE), p.positiveInt(INSTALL_TIMEOUT_SECONDS)),
-                toolchains(p), s3(p));
+                toolchains(p), s3(p), scrub(p));
     }
 
     private static S3Settings s3(Parameters p) {
@@ -169,6 +175,13 @@ public record Settings(
             throw SettingsException.invalid(S3_PREFIX, prefix, "empty, or names of A-Za-z0-9 . _ - (not starting with .) separated by /");
         }
         return new S3Settings(bucket, endpoint, region, prefix, p.bool(S3_PATH_STYLE), p.size(LOCAL_CACHE_SIZE));
+
+    }
+
+    private static ScrubSettings scrub(Parameters p) {
+        String rate = p.string(SCRUB_BYTES_PER_SECOND);
+        long bytesPerSecond = rate.equals("0") ? 0 : p.size(SCRUB_BYTES_PER_SECOND);
+        return new ScrubSettings(bytesPerSecond, p.positiveInt(SCRUB_INTERVAL_SECONDS));
     }
 
     private static ToolchainSettings toolchains(Parameters p) {
@@ -213,7 +226,7 @@ public record Settings(
         return "Settings[storageDir=" + storageDir + ", maxArtifactSize=" + maxArtifactSize + ", maxRequestSize="
                 + maxRequestSize + ", public=" + publicAccess + ", apiKeysFile=" + apiKeysFile + ", apiKeys="
                 + apiKeys.size() + " given, anonymousRead=" + anonymousRead + ", maxCacheSize=" + maxCacheSize
-                + ", maxCacheSizeHard=" + maxCacheSizeHard + ", deps=" + deps + ", toolchains=" + toolchains + ", s3=" + s3 + "]";
+                + ", maxCacheSizeHard=" + maxCacheSizeHard + ", deps=" + deps + ", toolchains=" + toolchains + ", s3=" + s3 + ", scrub=" + scrub + "]";
     }
 
     /** Whether any way of access control is given: public, a key file or a key list. */

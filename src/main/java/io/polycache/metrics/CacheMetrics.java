@@ -64,6 +64,18 @@ public final class CacheMetrics {
         registry.more().counter("polycache_evicted_bytes", List.of(), ledger, SpaceLedger::evictedBytes);
     }
 
+    /**
+     * The background scrub's counters: {@code polycache_scrub_verified_bytes_total},
+     * {@code polycache_scrub_damaged_total} (entries and blobs found damaged and removed) and
+     * {@code polycache_scrub_passes_total}.
+     */
+    public void registerScrub(io.polycache.store.Scrubber scrubber) {
+        registry.more().counter("polycache_scrub_verified_bytes", List.of(), scrubber,
+                io.polycache.store.Scrubber::verifiedBytes);
+        registry.more().counter("polycache_scrub_damaged", List.of(), scrubber, io.polycache.store.Scrubber::damaged);
+        registry.more().counter("polycache_scrub_passes", List.of(), scrubber, io.polycache.store.Scrubber::passes);
+    }
+
     private static double limit(long limit) {
         return limit == SpaceLedger.UNBOUNDED ? -1 : limit;
     }

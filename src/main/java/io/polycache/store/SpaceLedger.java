@@ -109,13 +109,31 @@ public final class SpaceLedger {
     /** Space held for a write in progress. Not thread-safe: one writer owns it. */
     public final class Reservation implements AutoCloseable {
         private long held;
+        /** Bytes evicted to make room for this reservation, bounded by {@link #evictionBudget}. */
+        private long evicted;
+
+        /**
+         * What this reservation may still evict: its own size so far plus the room between the
+         * low-water mark and the soft limit, less what it already evicted. One request never
+         * empties the cache for others beyond what it takes itself.
+         */
+        private long evictionBudget(long bytes) {
+            long slack = softLimit - (long) (softLimit * LOW_WATER);
+            return held + bytes + slack - evicted;
+        }
 
         private Reservation() {}
 
-        /** Reserves more, evicting if needed. */
+        /**
+         * Reserves more, evicting if needed. A reservation that would pass the hard limit on its
+         * own (a chunked upload that turned out too large) fails without evicting anything more.
+         */
         public void grow(long bytes) {
             if (bytes > 0) {
-                acquire(bytes);
+                if (held + bytes > hardLimit || held + bytes < 0) {
+                    throw new InsufficientStorageException(held + bytes, occupied.get(), hardLimit);
+                }
+                acquire(bytes, this);
                 held += bytes;
             }
         }
@@ -171,7 +189,7 @@ public final class SpaceLedger {
         }
     }
 
-    private void acquire(long bytes) {
+    private void acquire(long bytes, Reservation reservation) {
         long limit = softLimit;
         while (true) {
             long current = occupied.get();
@@ -184,7 +202,7 @@ public final class SpaceLedger {
         }
         evictionLock.lock();
         try {
-            evictFor(bytes);
+            reservation.evicted += evictFor(bytes, reservation.evictionBudget(bytes));
             while (true) {
                 long current = occupied.get();
                 if (current + bytes > hardLimit || current + bytes < 0) {
@@ -199,12 +217,25 @@ public final class SpaceLedger {
         }
     }
 
-    /** Evicts least recently used entries until {@code bytes} more fit under the low-water mark. */
-    private void evictFor(long bytes) {
+    /**
+     * Evicts least recently used entries until {@code bytes} more fit under the low-water mark,
+     * and returns the bytes evicted. Nothing is evicted when even evicting everything evictable
+     * would not make room under the hard limit; when it would make room under the hard limit but
+     * not under the low-water mark, eviction stops once the write fits under the hard limit; and
+     * it never evicts more than {@code budget} bytes.
+     */
+    private long evictFor(long bytes, long budget) {
         long target = (long) (softLimit * LOW_WATER);
         if (occupied.get() + bytes <= target) {
-            return;
+            return 0;
         }
+        // What stays however much is evicted: the other writes in flight (evicting an index
+        // frees its blobs too, so every stored byte counts as freeable).
+        long floor = occupied.get() - used.get() + bytes;
+        if (floor > hardLimit) {
+            return 0; // it cannot fit: evicting would only empty the cache before the 507
+        }
+        long goal = floor <= target ? target : hardLimit;
         List<Entry> candidates = new ArrayList<>();
         for (Entry entry : entries.values()) {
             if (entry.kind.evictable()) {
@@ -212,17 +243,21 @@ public final class SpaceLedger {
             }
         }
         candidates.sort(Comparator.comparingLong(e -> e.lastUse));
+        long freed = 0;
         for (Entry entry : candidates) {
-            if (occupied.get() + bytes <= target) {
-                return;
+            if (occupied.get() + bytes <= goal || freed >= budget) {
+                break;
             }
-            evict(entry);
+            if (evict(entry)) {
+                freed += entry.size;
+            }
         }
+        return freed;
     }
 
-    private void evict(Entry entry) {
+    private boolean evict(Entry entry) {
         if (entries.get(key(entry.kind, entry.name)) != entry) {
-            return; // already gone or replaced
+            return false; // already gone or replaced
         }
         try {
             Evictor evictor = evictors.get(entry.kind);
@@ -231,13 +266,15 @@ public final class SpaceLedger {
             }
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.WARNING, "Could not evict " + entry.kind + " " + entry.name + ": " + e.getMessage());
-            return;
+            return false;
         }
         if (forget(entry)) {
             evictions.increment();
             evictedBytes.add(entry.size);
             LOG.fine(() -> "Evicted " + entry.kind + " " + entry.name + " (" + entry.size + " bytes)");
+            return true;
         }
+        return false;
     }
 
     // ---- uses and removals -------------------------------------------------------------------

@@ -97,7 +97,7 @@ public final class StoreScan {
     }
 
     /** {@code <namespace>/<key>} for a path below {@code entries/}, or null if it is not an entry's. */
-    private static String ledgerNameOf(Path relative) {
+    public static String ledgerNameOf(Path relative) {
         int n = relative.getNameCount();
         if (n < 4) {
             return null;
@@ -194,12 +194,12 @@ public final class StoreScan {
 
     /** Visits one file of a scan. */
     @FunctionalInterface
-    interface FileVisitor {
+    public interface FileVisitor {
         void accept(Path file) throws IOException;
     }
 
     /** Calls {@code visitor} for every file two shard levels below {@code base}, streaming. */
-    static void forEachShardedFile(Path base, FileVisitor visitor) throws IOException {
+    public static void forEachShardedFile(Path base, FileVisitor visitor) throws IOException {
         if (!Files.isDirectory(base)) {
             return;
         }

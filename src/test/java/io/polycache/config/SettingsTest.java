@@ -78,6 +78,20 @@ class SettingsTest {
     }
 
     @Test
+    void scrubSettings() {
+        assertEquals(new ScrubSettings(4L << 20, 86400), Settings.from(Map.of(Settings.PUBLIC, "true")).scrub());
+        Settings off = Settings.from(Map.of(Settings.PUBLIC, "true", Settings.SCRUB_BYTES_PER_SECOND, "0"));
+        assertEquals(false, off.scrub().enabled());
+        Settings fast = Settings.from(Map.of(Settings.PUBLIC, "true", Settings.SCRUB_BYTES_PER_SECOND, "64m",
+                Settings.SCRUB_INTERVAL_SECONDS, "60"));
+        assertEquals(new ScrubSettings(64L << 20, 60), fast.scrub());
+        assertThrows(SettingsException.class, () -> Settings.from(Map.of(Settings.PUBLIC, "true",
+                Settings.SCRUB_BYTES_PER_SECOND, "fast")));
+        assertThrows(SettingsException.class, () -> Settings.from(Map.of(Settings.PUBLIC, "true",
+                Settings.SCRUB_INTERVAL_SECONDS, "0")));
+    }
+
+    @Test
     void dependencyDefaults() {
         DependencySettings deps = Settings.from(Map.of(Settings.PUBLIC, "true")).deps();
         assertEquals(new DependencySettings("", 2, 16, 600), deps);

@@ -122,4 +122,60 @@ class SpaceLedgerTest {
         assertEquals(40, ledger.occupied());
         assertEquals(40, ledger.used());
     }
+
+    @Test
+    void aChunkedWriteThatGrowsPastTheHardLimitFailsWithoutEvicting() {
+        SpaceLedger ledger = ledger(1000, 1000);
+        for (int i = 0; i < 5; i++) {
+            add(ledger, EntryKind.ENTRY, "e" + i, 100);
+        }
+        try (SpaceLedger.Reservation space = ledger.reserve(0)) {
+            space.grow(450);
+            assertThrows(InsufficientStorageException.class, () -> space.grow(600));
+        }
+        assertEquals(List.of(), evicted, "a write that can never fit empties nothing");
+        assertEquals(500, ledger.used());
+        assertEquals(500, ledger.occupied());
+    }
+
+    @Test
+    void aWriteThatCannotFitBesideTheWritesInFlightEvictsNothing() {
+        SpaceLedger ledger = ledger(1000, 1000);
+        for (int i = 0; i < 5; i++) {
+            add(ledger, EntryKind.ENTRY, "e" + i, 100);
+        }
+        try (SpaceLedger.Reservation other = ledger.reserve(400)) {
+            assertThrows(InsufficientStorageException.class, () -> ledger.reserve(700));
+            assertEquals(List.of(), evicted, "evicting all five would still leave no room beside the 400 in flight");
+        }
+        assertEquals(500, ledger.used());
+    }
+
+    @Test
+    void aWriteLargerThanTheLowWaterMarkEvictsOnlyWhatItNeeds() {
+        SpaceLedger ledger = ledger(1000, 1500);
+        for (int i = 0; i < 10; i++) {
+            add(ledger, EntryKind.ENTRY, "e" + i, 100);
+        }
+        try (SpaceLedger.Reservation space = ledger.reserve(1200)) {
+            assertEquals(7, evicted.size(), "room under the hard limit, not an emptied cache: " + evicted);
+            assertEquals(300, ledger.used());
+            space.commit(EntryKind.ENTRY, "big", 1200);
+        }
+        assertEquals(1500, ledger.used());
+    }
+
+    @Test
+    void oneGrowingWriteNeverEvictsMoreThanItsOwnSizeAndTheSlack() {
+        SpaceLedger ledger = ledger(1000, 1000);
+        for (int i = 0; i < 100; i++) {
+            add(ledger, EntryKind.ENTRY, "e" + i, 10);
+        }
+        try (SpaceLedger.Reservation space = ledger.reserve(0)) {
+            for (int step = 0; step < 30; step++) {
+                space.grow(10);
+            }
+            assertTrue(evicted.size() * 10 <= 300 + 50, "evicted " + evicted.size() * 10 + " bytes for a 300-byte write");
+        }
+    }
 }

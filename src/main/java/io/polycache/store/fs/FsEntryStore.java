@@ -215,6 +215,107 @@ public final class FsEntryStore implements EntryStore, AutoCloseable {
         }
     }
 
+    /**
+     * One scrub pass ({@link io.polycache.store.Scrubber}): reads every entry file back at the
+     * scrub's rate and checks it whole (footer, metadata, body against its SHA-256), including
+     * the large write-once entries that reads send unchecked. A damaged file is removed as a read
+     * would remove it, unless it was replaced meanwhile.
+     */
+    public void scrub(io.polycache.store.Scrubber.Pace pace) throws IOException, InterruptedException {
+        scrubDirectory(layout.entriesDir(), pace);
+    }
+
+    private void scrubDirectory(Path dir, io.polycache.store.Scrubber.Pace pace)
+            throws IOException, InterruptedException {
+        java.util.List<Path> children = new java.util.ArrayList<>();
+        try (java.nio.file.DirectoryStream<Path> list = Files.newDirectoryStream(dir)) {
+            for (Path child : list) {
+                children.add(child);
+            }
+        } catch (NoSuchFileException | java.nio.file.NotDirectoryException e) {
+            return; // removed meanwhile
+        }
+        java.util.Collections.sort(children);
+        for (Path child : children) {
+            if (Files.isDirectory(child, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                scrubDirectory(child, pace);
+            } else {
+                String name = io.polycache.store.StoreScan.ledgerNameOf(layout.entriesDir().relativize(child));
+                if (name != null) {
+                    scrubEntry(child, name, pace);
+                }
+            }
+        }
+    }
+
+    private void scrubEntry(Path path, String name, io.polycache.store.Scrubber.Pace pace)
+            throws IOException, InterruptedException {
+        IOException damage = null;
+        Object identity;
+        try {
+            identity = fileKey(path);
+        } catch (NoSuchFileException e) {
+            return;
+        }
+        try (FileChannel file = FileChannel.open(path, StandardOpenOption.READ)) {
+            // Read again once open: equal only if the channel reads the file named above.
+            if (identity == null || !identity.equals(fileKey(path))) {
+                return; // replaced meanwhile: the next pass checks the new one
+            }
+            long fileSize = file.size();
+            try {
+                EntryMeta meta = EntryFile.read(file, fileSize);
+                MessageDigest sha = Sha256.newDigest();
+                ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
+                long position = 0;
+                while (position < meta.size()) {
+                    buffer.clear().limit((int) Math.min(buffer.capacity(), meta.size() - position));
+                    int n = file.read(buffer, position);
+                    if (n < 0) {
+                        throw new EntryFile.DamagedException("ends at " + position + " of " + meta.size() + " bytes");
+                    }
+                    sha.update(buffer.array(), 0, n);
+                    position += n;
+                    pace.read(n);
+                }
+                if (!HexFormat.of().formatHex(sha.digest()).equals(meta.sha256())) {
+                    throw new EntryFile.DamagedException("body does not match its SHA-256");
+                }
+            } catch (EntryFile.DamagedException e) {
+                damage = e;
+            }
+        } catch (NoSuchFileException e) {
+            return; // deleted or replaced meanwhile
+        }
+        if (damage != null) {
+            int slash = name.lastIndexOf('/');
+            Namespace namespace = new Namespace(name.substring(0, slash), io.polycache.store.WritePolicy.REPLACE);
+            EntryKey key = new EntryKey(name.substring(slash + 1));
+            ReentrantLock lock = stripeOf(namespace, key);
+            lock.lock();
+            try {
+                // The file still there must be the one found damaged, not a good one put since.
+                Object now;
+                try {
+                    now = fileKey(path);
+                } catch (NoSuchFileException e) {
+                    return;
+                }
+                if (!identity.equals(now)) {
+                    return;
+                }
+                quarantine(namespace, key, path, damage); // the stripe lock is reentrant
+                pace.damaged();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    private static Object fileKey(Path path) throws IOException {
+        return Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+    }
+
     /** Entries found damaged (and removed) since start. */
     public long damaged() {
         return damaged.sum();

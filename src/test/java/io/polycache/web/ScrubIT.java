@@ -1,0 +1,89 @@
+package io.polycache.web;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.polycache.testing.PolykitArtifact;
+import io.polycache.testing.TestServer;
+import java.io.RandomAccessFile;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The background scrub finds damage planted while the server runs, including in large
+ * write-once entries that reads send with sendfile, unchecked: the entry is removed and counted,
+ * the key is an honest miss, and a re-upload heals it. Good entries stay.
+ */
+class ScrubIT {
+    @TempDir
+    Path storage;
+
+    @Test
+    void damagePlantedWhileTheServerRunsIsFoundRemovedAndHealed() throws Exception {
+        Map<String, String> fast = Map.of("polycache.scrub.bytesPerSecond", "64m", "polycache.scrub.intervalSeconds", "1");
+        try (TestServer server = TestServer.start(storage, fast)) {
+            // Incompressible outputs, so the entry is far above the size read whole and checked.
+            byte[] big = new byte[200 * 1024];
+            new Random(20).nextBytes(big);
+            String damagedKey = PolykitArtifact.randomKey(64);
+            byte[] damagedBody = new PolykitArtifact(damagedKey, Map.of("dist/blob.bin", big)).bytes();
+            String goodKey = PolykitArtifact.randomKey(64);
+            byte[] goodBody = new PolykitArtifact(goodKey, Map.of("dist/blob.bin", big)).bytes();
+            assertTrue(damagedBody.length > 128 * 1024, "far above the size read whole and checked on every read");
+            assertEquals(201, server.put("/v1/artifacts/" + damagedKey, damagedBody).statusCode());
+            assertEquals(201, server.put("/v1/artifacts/" + goodKey, goodBody).statusCode());
+            waitFor(server, "polycache_scrub_passes_total", 1);
+
+            // One flipped byte in the middle of the body; length, footer and metadata unchanged.
+            Path file = TestServer.polykitEntry(storage, damagedKey);
+            try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+                raf.seek(damagedBody.length / 2);
+                int b = raf.read();
+                raf.seek(damagedBody.length / 2);
+                raf.write(b ^ 0x01);
+            }
+
+            waitFor(server, "polycache_scrub_damaged_total", 1);
+            assertFalse(Files.exists(file), "the damaged entry's file is removed");
+            String metrics = server.get("/metrics").body();
+            assertTrue(MetricsIT.sample(metrics, "polycache_scrub_verified_bytes_total") >= 2 * damagedBody.length,
+                    metrics);
+            assertEquals(1, MetricsIT.sample(metrics, "polycache_scrub_damaged_total"), "found once, counted once");
+
+            assertEquals(404, server.get("/v1/artifacts/" + damagedKey).statusCode(), "an honest miss");
+            HttpResponse<byte[]> good = server.client().send(server.request("/v1/artifacts/" + goodKey).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals(200, good.statusCode());
+            assertArrayEquals(goodBody, good.body(), "the good entry stays as it was");
+
+            assertEquals(201, server.put("/v1/artifacts/" + damagedKey, damagedBody).statusCode(), "a re-upload heals it");
+            HttpResponse<byte[]> healed = server.client().send(server.request("/v1/artifacts/" + damagedKey).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            assertArrayEquals(damagedBody, healed.body());
+            long passes = (long) MetricsIT.sample(server.get("/metrics").body(), "polycache_scrub_passes_total");
+            waitFor(server, "polycache_scrub_passes_total", passes + 2);
+            assertEquals(1, MetricsIT.sample(server.get("/metrics").body(), "polycache_scrub_damaged_total"),
+                    "good entries are never counted as damaged");
+        }
+    }
+
+    private static void waitFor(TestServer server, String series, double atLeast) throws Exception {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        double value = 0;
+        while (System.nanoTime() < deadline) {
+            value = MetricsIT.sample(server.get("/metrics").body(), series);
+            if (value >= atLeast) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError(series + " stayed at " + value + ", expected at least " + atLeast);
+    }
+}
