@@ -9,17 +9,18 @@ import java.util.Locale;
 public record CacheKey(String value) {
     public static final int MIN_LENGTH = 32;
     public static final int MAX_LENGTH = 128;
+    static final String FORMAT = MIN_LENGTH + " to " + MAX_LENGTH + " hexadecimal characters";
 
     public CacheKey {
         if (!isValid(value) || !value.equals(value.toLowerCase(Locale.ROOT))) {
-            throw new InvalidKeyException(value);
+            throw new InvalidKeyException(value, FORMAT);
         }
     }
 
     /** Parses a key as a client sent it, case-insensitively. */
     public static CacheKey parse(String text) {
         if (!isValid(text)) {
-            throw new InvalidKeyException(text);
+            throw new InvalidKeyException(text, FORMAT);
         }
         return new CacheKey(text.toLowerCase(Locale.ROOT));
     }

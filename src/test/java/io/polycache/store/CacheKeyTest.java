@@ -25,7 +25,7 @@ class CacheKeyTest {
             "0123456789abcdef0123456789abcdeg", "0123456789abcdef/123456789abcdef0", "0123456789abcdef\u0000123456789abcdef0"})
     void refusesAnythingButHexOfTheRightLength(String key) {
         InvalidKeyException e = assertThrows(InvalidKeyException.class, () -> CacheKey.parse(key));
-        assertEquals("Invalid cache key format: " + key, e.getMessage());
+        assertEquals("Invalid cache key format: " + key + " (expected 32 to 128 hexadecimal characters)", e.getMessage());
     }
 
     @Test

@@ -135,7 +135,7 @@ class ArtifactApiIT {
     @Test
     void aMalformedKeyIs400OnEveryMethod() throws Exception {
         String bad = "not-a-key";
-        assertEquals("{\"error\":\"Invalid cache key format: not-a-key\"}", server.get(path(bad)).body());
+        assertEquals("{\"error\":\"Invalid cache key format: not-a-key (expected 32 to 128 hexadecimal characters)\"}", server.get(path(bad)).body());
         assertEquals(400, server.get(path(bad)).statusCode());
         assertEquals(400, server.put(path(bad), new PolykitArtifact("a".repeat(32)).bytes()).statusCode());
         assertEquals(400, server.put(path("ab".repeat(65)), new byte[0]).statusCode());
