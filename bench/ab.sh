@@ -37,7 +37,7 @@ for i in 0 1; do
         printf 'url = "http://127.0.0.1:%s/v1/artifacts/%s"\nupload-file = "%s/small/%s.zst"\noutput = "/dev/null"\n' \
             "${PORTS[$i]}" "$key" "$WORK" "$key"
     done < "$WORK/small/keys.txt" > "$WORK/upload.cfg"
-    curl -s --parallel --parallel-max 8 -w '%{http_code}\n' -K "$WORK/upload.cfg" | sort | uniq -c | tr '\n' ' '
+    curl -s --no-progress-meter --parallel --parallel-max 8 -w '%{http_code}\n' -K "$WORK/upload.cfg" | sort | uniq -c | tr '\n' ' '
     echo "<- uploads to ${NAMES[$i]}"
 done
 
