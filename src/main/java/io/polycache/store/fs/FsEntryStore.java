@@ -24,6 +24,8 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import io.polycache.store.Sha256;
+import io.polycache.store.VerifiedCopy;
+import java.nio.channels.Channels;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
@@ -385,34 +387,13 @@ public final class FsEntryStore implements EntryStore, AutoCloseable {
     private record OnDisk(EntryMeta meta, FileChannel channel, Path path, Quarantine onDamage) implements OpenEntry {
         @Override
         public void transferTo(OutputStream out) throws IOException {
-            MessageDigest sha = Sha256.newDigest();
-            byte[] pending = new byte[64 * 1024];
-            byte[] next = new byte[64 * 1024];
-            int pendingLength = 0;
-            long position = 0;
-            long size = meta.size();
-            while (position < size) {
-                ByteBuffer buffer = ByteBuffer.wrap(next, 0, (int) Math.min(next.length, size - position));
-                int n = channel.read(buffer, position);
-                if (n < 0) {
-                    throw new EntryFile.DamagedException("ends at " + position + " of " + size + " bytes");
-                }
-                sha.update(next, 0, n);
-                position += n;
-                // One chunk is held back until the next is read: the last one goes out only
-                // once the whole body has matched, so a damaged body never arrives whole.
-                out.write(pending, 0, pendingLength);
-                byte[] swap = pending;
-                pending = next;
-                next = swap;
-                pendingLength = n;
-            }
-            if (!HexFormat.of().formatHex(sha.digest()).equals(meta.sha256())) {
-                EntryFile.DamagedException damage = new EntryFile.DamagedException("body does not match its SHA-256");
+            try {
+                // From offset 0 (metadata reads are positional and leave the position alone).
+                VerifiedCopy.copy(Channels.newInputStream(channel), meta, false, out);
+            } catch (VerifiedCopy.Mismatch damage) {
                 onDamage.remove(damage); // the next read is an honest miss
                 throw damage;
             }
-            out.write(pending, 0, pendingLength);
         }
 
         /**

@@ -1,5 +1,7 @@
 package io.polycache.store.s3;
 
+import io.polycache.store.VerifiedCopy;
+
 import io.polycache.store.EntryExistsException;
 import io.polycache.store.EntryKey;
 import io.polycache.store.EntryMeta;
@@ -495,8 +497,8 @@ public final class S3EntryStore implements EntryStore, AutoCloseable {
         @Override
         public void transferTo(OutputStream out) throws IOException {
             try {
-                copyVerified(fetched.body(), fetched.meta(), out);
-            } catch (DamagedObjectException e) {
+                VerifiedCopy.copy(fetched.body(), fetched.meta(), true, out);
+            } catch (VerifiedCopy.Mismatch e) {
                 onDamage.run();
                 throw e;
             }
@@ -510,38 +512,6 @@ public final class S3EntryStore implements EntryStore, AutoCloseable {
         @Override
         public void close() {
             fetched.close();
-        }
-    }
-
-    /** Copies exactly {@code meta.size()} bytes, writing the last chunk only once the SHA-256 matched. */
-    static void copyVerified(InputStream in, EntryMeta meta, OutputStream out) throws IOException {
-        MessageDigest sha = Sha256.newDigest();
-        byte[] held = new byte[64 * 1024];
-        byte[] next = new byte[64 * 1024];
-        int heldLength = 0;
-        long total = 0;
-        while (true) {
-            int n = in.readNBytes(next, 0, next.length);
-            if (n == 0) {
-                break;
-            }
-            total += n;
-            sha.update(next, 0, n);
-            if (heldLength > 0) {
-                out.write(held, 0, heldLength);
-            }
-            byte[] swap = held;
-            held = next;
-            next = swap;
-            heldLength = n;
-        }
-        String digest = HexFormat.of().formatHex(sha.digest());
-        if (total != meta.size() || !digest.equals(meta.sha256())) {
-            throw new DamagedObjectException("stored object damaged: " + total + " bytes with SHA-256 " + digest + ", expected "
-                    + meta.size() + " bytes with " + meta.sha256());
-        }
-        if (heldLength > 0) {
-            out.write(held, 0, heldLength);
         }
     }
 
