@@ -46,14 +46,14 @@ public final class HealthResource {
             Files.delete(probe);
         } catch (IOException | RuntimeException e) {
             health.put("status", "unhealthy");
-            health.put("reason", "storage directory " + files.layout().root() + " is not writable: " + e.getMessage());
             health.put("version", Version.current());
+            health.put("reason", "storage directory " + files.layout().root() + " is not writable: " + e.getMessage());
             return Response.status(503).entity(health).build();
         }
         Optional<String> degraded = degradedBecause();
         health.put("status", degraded.isPresent() ? "degraded" : "healthy");
-        degraded.ifPresent(reason -> health.put("reason", reason));
         health.put("version", Version.current());
+        degraded.ifPresent(reason -> health.put("reason", reason));
         return Response.ok(health).build();
     }
 

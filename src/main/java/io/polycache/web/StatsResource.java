@@ -81,6 +81,11 @@ public final class StatsResource {
             figures.put("hit_ratio", total == 0 ? null : ratio((double) hitsAndMisses[0] / total));
             protocols.put(protocol, figures);
         });
+        for (Map<String, Object> figures : protocols.values()) { // a protocol not yet asked anything
+            figures.putIfAbsent("hits", 0L);
+            figures.putIfAbsent("misses", 0L);
+            figures.putIfAbsent("hit_ratio", null);
+        }
         stats.put("protocols", protocols);
         BundleStats.Snapshot bundles = deps.stats();
         stats.put("installed_bytes", bundles.installedBytes());

@@ -66,8 +66,8 @@ class StatusPageIT {
             }
             // And the page shows every figure a person needs, with these values.
             assertEquals(Version.current(), shown.get("version"));
-            assertEquals("1", shown.get("artifacts/count"));
-            assertEquals(String.format("%,d", stats.at("/artifacts/bytes").asLong()), shown.get("artifacts/bytes"));
+            assertEquals("1", shown.get("entries/count"));
+            assertEquals(String.format("%,d", stats.at("/entries/bytes").asLong()), shown.get("entries/bytes"));
             assertEquals("1,048,576", shown.get("limit_bytes"));
             assertEquals("2", shown.get("protocols/polykit/hits"));
             assertEquals("1", shown.get("protocols/polykit/misses"));
