@@ -104,7 +104,7 @@ class ReadmeIT {
         assertEquals(2, stats.path("artifacts").path("count").asLong(), stats.toString());
         assertEquals(1, stats.path("bundles").path("count").asLong(), stats.toString());
         assertEquals(1, stats.path("installs_since_start").path("run").asLong(), stats.toString());
-        assertTrue(Files.isDirectory(dir.resolve("cache/artifacts")), "the quick start's storage is ./cache");
+        assertTrue(Files.isDirectory(dir.resolve("cache/entries/polykit")), "the quick start's storage is ./cache");
     }
 
     /** tomcat-conf/README.md's key-line recipe, typed as written, adds a line the server accepts. */

@@ -115,8 +115,8 @@ class StandaloneIT {
         Process process = launch("--port", "0", "--api-keys-file", keys.toString());
         String output = finish(process);
         assertEquals(1, process.exitValue());
-        assertEquals("polycache: API key file " + keys.toRealPath() + " line 1: expected a key and an optional scope "
-                + "(rw or ro), found 3 words", output.strip());
+        assertEquals("polycache: API key file " + keys.toRealPath() + " line 1: unknown word 'two' (expected a scope, "
+                + "rw or ro, and an optional teams=a,b)", output.strip());
     }
 
     @Test
