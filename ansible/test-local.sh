@@ -129,7 +129,7 @@ case "$listeners" in
     "127.0.0.1:$PORT" | "[::ffff:127.0.0.1]:$PORT") ;;
     *) fail "expected one listener on 127.0.0.1:$PORT, found: $listeners" ;;
 esac
-grep -q 'Polycache started: .*auth: 2 keys, of which 1 read-only' "$BASE"/logs/catalina.*.log \
+grep -q 'Polycache [^ ]* started: .*auth: 2 keys, of which 1 read-only' "$BASE"/logs/catalina.*.log \
     || fail "Polycache's start-up line does not show the two templated keys"
 say "Tomcat 10.1 pid $PID1 runs as polycache, listening on 127.0.0.1:$PORT only"
 
@@ -218,7 +218,7 @@ cmp -s "$SCRATCH/body" "$SCRATCH/artifact.zst" || fail "GET with the read-only k
 expect 401 "GET /metrics without a key" GET /metrics ""
 expect 200 "GET /metrics with the read-only key" GET /metrics "$KEY_RO"
 grep -q '^polycache_requests_total' "$SCRATCH/body" || fail "/metrics does not count requests"
-ls "$SCRATCH"/storage/artifacts/*/*/"$CACHE_KEY".zst >/dev/null || fail "the artifact is not in the configured storage dir"
+ls "$SCRATCH"/storage/entries/polykit/*/*/"$CACHE_KEY" >/dev/null || fail "the artifact is not in the configured storage dir"
 
 # continueResponseTiming="onRead": an oversized Content-Length (2 MiB > polycache.maxArtifactSize
 # 1m here) is refused before the client sends the body: no "100 Continue" is ever sent.
