@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Polycache benchmarks, side by side with nginx and turborepo-remote-cache, on 127.0.0.1.
 #
-#   bench/run.sh [small-reads|large-reads|writes|memory|scaling|jersey-cost|profile|all|report] ...
+#   bench/run.sh [small-reads|large-reads|writes|memory|scaling|turbo|jersey-cost|profile|deps|all|report] ...
 #
 # Several sub-benchmarks may be named; `all` runs them in order and then `report`.
 # Settings come from the environment (DURATION, ROUNDS, ... see bench/lib/common.sh and
@@ -315,6 +315,75 @@ bench_scaling() {
     done
 }
 
+# ---- 9. the Turborepo protocol: Polycache's /turbo/v8 against turborepo-remote-cache ---------
+# Same wrk scripts, same bodies, same hexadecimal hashes and team against both. Bodies are
+# opaque on this protocol (turbo sends a zstd tar), so neither side verifies anything; a PUT of
+# a hash replaces on both. GET: TURBO_GET_ENTRIES artifacts of each size, random key per
+# request. PUT: a fresh hash per request (put.lua), uploads of earlier runs cleared in between.
+TURBO_CONNS=${TURBO_CONNS:-"1 4 16 64 256"}
+TURBO_SIZES=${TURBO_SIZES:-"4096 1048576"}
+TURBO_GET_ENTRIES=${TURBO_GET_ENTRIES:-1000}
+TURBO_ROUNDS=${TURBO_ROUNDS:-$ROUNDS}
+TURBO_DURATION=${TURBO_DURATION:-5}
+TURBO_PEERS="pcturbo turbo"
+
+bench_turbo() {
+    log "== Turborepo protocol: GET and PUT of $TURBO_SIZES bytes, $TURBO_CONNS connections, ${TURBO_ROUNDS}x${TURBO_DURATION}s"
+    mkdir -p "$RUN_DIR"
+    [ -n "${SERVER_PID[polycache]:-}" ] || start_polycache polycache "$PC_PORT" "$PC_STORAGE"
+    [ -n "${SERVER_PID[turbo]:-}" ] || start_turbo "$TURBO_STORAGE"
+    local size n dir keys peer r c run_id threads pdir
+    for size in $TURBO_SIZES; do
+        n=$TURBO_GET_ENTRIES
+        [ "$size" -le 65536 ] || n=$(( TURBO_GET_ENTRIES / 16 > 16 ? TURBO_GET_ENTRIES / 16 : 16 ))
+        dir=$GEN_DIR/turbo-$size
+        python3 "$ART" small "$dir" "$n" "$size"
+        keys=$RUN_DIR/turbo-keys-$size.txt
+        head -n "$n" "$dir/keys.txt" > "$keys"
+        for peer in $TURBO_PEERS; do
+            upload_files "$peer" "$keys" "$dir"
+        done
+        log "$n artifacts of $size bytes stored through each server's PUT"
+        for peer in $TURBO_PEERS; do   # warm-up: the measured load, WARMUP seconds
+            mapfile -t args < <(wrk_get_args "$peer" "$keys" 2 64 "$WARMUP")
+            wrk "${args[@]}" > /dev/null
+        done
+        for r in $(seq 1 "$TURBO_ROUNDS"); do
+            for c in $TURBO_CONNS; do
+                threads=$(( c < 2 ? 1 : 2 ))
+                for peer in $TURBO_PEERS; do
+                    mapfile -t args < <(wrk_get_args "$peer" "$keys" "$threads" "$c" "$TURBO_DURATION")
+                    run_wrk turbo-get "$(turbo_server "$peer")" "size=$size;conns=$c;entries=$n;round=$r" 0 "${args[@]}"
+                done
+            done
+        done
+        pdir=$(large_parts "$size")
+        size=$(( $(stat -c %s "$pdir/head.prefix") + 64 + $(stat -c %s "$pdir/head.suffix") + $(stat -c %s "$pdir/shared.zst") ))
+        for peer in $TURBO_PEERS; do   # warm-up of the upload path
+            run_id=ffb$(openssl rand -hex 23 | cut -c1-45)
+            wrk -t2 -c8 -d"${WARMUP}s" --timeout 30s -s "$BENCH_DIR/lib/put.lua" "$(peer_url "$peer")" -- \
+                "$pdir" "$run_id" "$(peer_put_prefix "$peer")" "$(peer_suffix "$peer")" "$(peer_auth "$peer")" > /dev/null
+        done
+        clear_written
+        for r in $(seq 1 "$TURBO_ROUNDS"); do
+            for c in $TURBO_CONNS; do
+                threads=$(( c < 2 ? 1 : 2 ))
+                for peer in $TURBO_PEERS; do
+                    run_id=ffb$(openssl rand -hex 23 | cut -c1-45)
+                    sync
+                    run_wrk turbo-put "$(turbo_server "$peer")" "size=$size;conns=$c;round=$r" "$size" \
+                        -t"$threads" -c"$c" -d"${TURBO_DURATION}s" --timeout 30s -s "$BENCH_DIR/lib/put.lua" "$(peer_url "$peer")" -- \
+                        "$pdir" "$run_id" "$(peer_put_prefix "$peer")" "$(peer_suffix "$peer")" "$(peer_auth "$peer")"
+                    clear_written
+                done
+            done
+        done
+    done
+}
+
+# The server column a Turborepo row is recorded under.
+turbo_server() { case $1 in pcturbo) echo polycache ;; *) echo "$1" ;; esac; }
+
 # ---- experiment: what Jersey costs on the GET path, and what sendfile gives --------------------
 # PlainGet (bench/experiments) is a plain servlet on the same embedded Tomcat 10.1 with the
 # launcher's connector settings, answering GET /v1/artifacts/{key} from Polycache's own files
@@ -432,8 +501,8 @@ main() {
     local what
     for what in "$@"; do
         case $what in
-            small-reads|large-reads|writes|memory|scaling|jersey-cost|profile|deps|all|report) ;;
-            *) echo "usage: bench/run.sh [small-reads|large-reads|writes|memory|scaling|jersey-cost|profile|deps|all|report]..." >&2; exit 2 ;;
+            small-reads|large-reads|writes|memory|scaling|turbo|jersey-cost|profile|deps|all|report) ;;
+            *) echo "usage: bench/run.sh [small-reads|large-reads|writes|memory|scaling|turbo|jersey-cost|profile|deps|all|report]..." >&2; exit 2 ;;
         esac
     done
     if [ "$*" != report ]; then
@@ -451,10 +520,11 @@ main() {
             writes) bench_writes ;;
             memory) bench_memory ;;
             scaling) bench_scaling ;;
+            turbo) bench_turbo ;;
             jersey-cost) bench_jersey_cost ;;
             profile) bench_profile ;;
             deps) bash "$BENCH_DIR/deps/run.sh" ;;
-            all) bench_small_reads; bench_scaling; bench_large_reads; bench_writes; bench_jersey_cost; bench_memory
+            all) bench_small_reads; bench_scaling; bench_large_reads; bench_writes; bench_turbo; bench_jersey_cost; bench_memory
                  python3 "$BENCH_DIR/lib/report.py" "$RESULTS" "$RUN_ID" ;;
             report) python3 "$BENCH_DIR/lib/report.py" "$RESULTS" ;;
         esac

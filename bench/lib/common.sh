@@ -198,18 +198,20 @@ start_turbo() {
 # For each peer: base URL, GET path prefix/suffix, PUT path prefix/suffix, Authorization value.
 peer_url() {
     case $1 in
-        polycache) echo "http://127.0.0.1:$PC_PORT" ;;
+        polycache|pcturbo) echo "http://127.0.0.1:$PC_PORT" ;;
         nginx) echo "http://127.0.0.1:$NGINX_PORT" ;;
         turbo) echo "http://127.0.0.1:$TURBO_PORT" ;;
     esac
 }
-peer_get_prefix() { case $1 in turbo) echo /v8/artifacts/ ;; *) echo /v1/artifacts/ ;; esac; }
-peer_put_prefix() { case $1 in turbo) echo /v8/artifacts/ ;; nginx) echo /put/ ;; *) echo /v1/artifacts/ ;; esac; }
-peer_suffix() { case $1 in turbo) echo "?teamId=$TURBO_TEAM" ;; *) echo "" ;; esac; }
+# pcturbo: Polycache through its Turborepo protocol (/turbo/v8), same team and hashes as turbo.
+peer_get_prefix() { case $1 in turbo) echo /v8/artifacts/ ;; pcturbo) echo /turbo/v8/artifacts/ ;; *) echo /v1/artifacts/ ;; esac; }
+peer_put_prefix() { case $1 in turbo) echo /v8/artifacts/ ;; pcturbo) echo /turbo/v8/artifacts/ ;; nginx) echo /put/ ;; *) echo /v1/artifacts/ ;; esac; }
+peer_suffix() { case $1 in turbo|pcturbo) echo "?teamId=$TURBO_TEAM" ;; *) echo "" ;; esac; }
 peer_auth() { case $1 in turbo) echo "Bearer $TURBO_TOKEN" ;; *) echo "" ;; esac; }
 peer_label() {
     case $1 in
         polycache) echo "Polycache" ;;
+        pcturbo) echo "Polycache (/turbo/v8)" ;;
         nginx) echo "nginx" ;;
         turbo) echo "turborepo-remote-cache" ;;
     esac
@@ -242,7 +244,7 @@ upload_files() {
     codes=$(curl -s --no-progress-meter --parallel --parallel-max 8 -H "Content-Type: application/octet-stream" \
         ${auth:+-H "Authorization: $auth"} -w '%{http_code}\n' -K "$cfg")
     rm -f "$cfg"
-    bad=$(grep -cvE '^(200|201|204)$' <<< "$codes" || true)
+    bad=$(grep -cvE '^(200|201|202|204)$' <<< "$codes" || true)
     [ "$bad" = 0 ] || die "$bad uploads to $peer failed: $(sort <<< "$codes" | uniq -c | tr '\n' ' ')"
 }
 

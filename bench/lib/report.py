@@ -143,6 +143,21 @@ for p in params_of("scaling-entries", "rps"):
     row("8", f"scaling: GET {mib(param(p, 'size'))}, {int(param(p, 'entries')):,} entries stored", "scaling-entries",
         p, "rps", "req/s")
 
+if params_of("turbo-get", "rps") or params_of("turbo-put", "rps"):
+    add("")
+    add("The Turborepo protocol (row 9): the same wrk scripts, bodies, hashes and team against Polycache's "
+        "`/turbo/v8` and turborepo-remote-cache's `/v8`. Bodies are opaque on this protocol: neither side "
+        "verifies them.")
+    add("")
+    add("| request | conns | metric | Polycache | turborepo-remote-cache | Polycache / turbo |")
+    add("|---|---:|---|---:|---:|---:|")
+    for bench, verb in [("turbo-get", "GET"), ("turbo-put", "PUT")]:
+        for p in sorted(params_of(bench, "rps"), key=lambda p: (int(param(p, "size")), int(param(p, "conns")))):
+            what = f"{verb} {mib(param(p, 'size'))}"
+            for metric, unit, digits in [("rps", "req/s", 0), ("p99", "p99 ms", 1)]:
+                a, b = med(bench, p, metric, "polycache"), med(bench, p, metric, "turbo")
+                add(f"| {what} | {param(p, 'conns')} | {unit} | {fmt(a, digits)} | {fmt(b, digits)} | {ratio(a, b)} |")
+
 if params_of("jersey-cost", "rps"):
     add("")
     add("Experiment (not a product row): the same GET on the same embedded Tomcat, from the same files, "
