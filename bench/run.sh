@@ -325,6 +325,9 @@ TURBO_SIZES=${TURBO_SIZES:-"4096 1048576"}
 TURBO_GET_ENTRIES=${TURBO_GET_ENTRIES:-1000}
 TURBO_ROUNDS=${TURBO_ROUNDS:-$ROUNDS}
 TURBO_DURATION=${TURBO_DURATION:-5}
+# PUT of 1 MiB at 256 connections moves 256 MiB per wave: a short run would end before the first
+# wave does (wrk counts completed requests only)
+TURBO_LARGE_PUT_DURATION=${TURBO_LARGE_PUT_DURATION:-12}
 TURBO_PEERS="pcturbo turbo"
 
 bench_turbo() {
@@ -332,7 +335,7 @@ bench_turbo() {
     mkdir -p "$RUN_DIR"
     [ -n "${SERVER_PID[polycache]:-}" ] || start_polycache polycache "$PC_PORT" "$PC_STORAGE"
     [ -n "${SERVER_PID[turbo]:-}" ] || start_turbo "$TURBO_STORAGE"
-    local size n dir keys peer r c run_id threads pdir
+    local size n dir keys peer r c run_id threads pdir secs
     for size in $TURBO_SIZES; do
         n=$TURBO_GET_ENTRIES
         [ "$size" -le 65536 ] || n=$(( TURBO_GET_ENTRIES / 16 > 16 ? TURBO_GET_ENTRIES / 16 : 16 ))
@@ -365,6 +368,8 @@ bench_turbo() {
                 "$pdir" "$run_id" "$(peer_put_prefix "$peer")" "$(peer_suffix "$peer")" "$(peer_auth "$peer")" > /dev/null
         done
         clear_written
+        secs=$TURBO_DURATION
+        [ "$size" -le 65536 ] || secs=$TURBO_LARGE_PUT_DURATION
         for r in $(seq 1 "$TURBO_ROUNDS"); do
             for c in $TURBO_CONNS; do
                 threads=$(( c < 2 ? 1 : 2 ))
@@ -372,7 +377,7 @@ bench_turbo() {
                     run_id=ffb$(openssl rand -hex 23 | cut -c1-45)
                     sync
                     run_wrk turbo-put "$(turbo_server "$peer")" "size=$size;conns=$c;round=$r" "$size" \
-                        -t"$threads" -c"$c" -d"${TURBO_DURATION}s" --timeout 30s -s "$BENCH_DIR/lib/put.lua" "$(peer_url "$peer")" -- \
+                        -t"$threads" -c"$c" -d"${secs}s" --timeout 60s -s "$BENCH_DIR/lib/put.lua" "$(peer_url "$peer")" -- \
                         "$pdir" "$run_id" "$(peer_put_prefix "$peer")" "$(peer_suffix "$peer")" "$(peer_auth "$peer")"
                     clear_written
                 done
