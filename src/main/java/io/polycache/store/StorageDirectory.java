@@ -16,8 +16,9 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The atomic-write discipline every entry follows: write into {@code tmp/}, fsync, rename into
- * place. A reader sees nothing or the whole file, never a prefix.
+ * The atomic-write discipline every entry follows: write into {@code tmp/}, rename into place
+ * (fsynced first, except entry files: {@code store.fs.Checkpoints} flushes those). A reader sees
+ * nothing or the whole file, never a prefix.
  */
 public final class StorageDirectory {
     private static final Logger LOG = Logger.getLogger(StorageDirectory.class.getName());

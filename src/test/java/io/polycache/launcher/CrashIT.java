@@ -79,24 +79,38 @@ class CrashIT {
             uploadUntilKilled(server, port, round);
         }
 
-        // A torn write, simulated: the newest files cut short, emptied or with a flipped byte.
-        List<Path> newest;
+        // A torn write, simulated as a power loss would leave it: the newest files (written after
+        // the last checkpoint, as every upload was until the kill) cut short, emptied or with a
+        // flipped byte, and the newest large one (sent with sendfile, unchecked, once checked after
+        // the crash) with a flipped byte in its body; each keeps its modification time.
+        List<Path> byAge;
         try (Stream<Path> files = Files.walk(cache.resolve("entries"))) {
-            newest = files.filter(Files::isRegularFile)
-                    .sorted(Comparator.comparing(CrashIT::modified).reversed()).limit(3).toList();
+            byAge = files.filter(Files::isRegularFile)
+                    .sorted(Comparator.comparing(CrashIT::modified).reversed()).toList();
         }
-        assertEquals(3, newest.size());
+        List<Path> newest = new ArrayList<>(byAge.subList(0, 3));
+        Path newestLarge = byAge.stream().skip(3).filter(p -> p.toFile().length() > 70_000).findFirst().orElseThrow();
+        newest.add(newestLarge);
+        List<FileTime> times = new ArrayList<>();
+        for (Path file : newest) {
+            times.add(modified(file));
+        }
         try (RandomAccessFile raf = new RandomAccessFile(newest.get(0).toFile(), "rw")) {
             raf.setLength(raf.length() / 2);
         }
         try (RandomAccessFile raf = new RandomAccessFile(newest.get(1).toFile(), "rw")) {
             raf.setLength(0);
         }
-        try (RandomAccessFile raf = new RandomAccessFile(newest.get(2).toFile(), "rw")) {
-            raf.seek(raf.length() / 3);
-            int b = raf.read();
-            raf.seek(raf.length() / 3);
-            raf.write(b ^ 0x10);
+        for (Path file : List.of(newest.get(2), newestLarge)) {
+            try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+                raf.seek(raf.length() / 3);
+                int b = raf.read();
+                raf.seek(raf.length() / 3);
+                raf.write(b ^ 0x10);
+            }
+        }
+        for (int i = 0; i < newest.size(); i++) {
+            Files.setLastModifiedTime(newest.get(i), times.get(i));
         }
         List<String> torn = newest.stream().map(p -> p.getFileName().toString()).toList();
 
@@ -164,11 +178,12 @@ class CrashIT {
         }
         int checked = 0;
         for (String key : acknowledged.keySet()) {
-            HttpResponse<byte[]> get = get(port, key);
             if (torn.contains(key)) {
-                assertEquals(404, get.statusCode(), "a torn entry is a miss, never served");
+                assertEquals(404, head(port, key).statusCode(), "HEAD of a torn entry is a miss");
+                assertEquals(404, get(port, key).statusCode(), "a torn entry is a miss, never served");
                 continue;
             }
+            HttpResponse<byte[]> get = get(port, key);
             assertEquals(200, get.statusCode(), "acknowledged " + key);
             assertArrayEquals(sent.get(key), get.body(), "acknowledged " + key + " reads back as sent");
             checked++;
@@ -227,6 +242,11 @@ class CrashIT {
     private HttpResponse<String> put(int port, String key) throws IOException, InterruptedException {
         return http.send(HttpRequest.newBuilder(uri(port, "/v1/artifacts/" + key)).timeout(Duration.ofSeconds(30))
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(sent.get(key))).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<Void> head(int port, String key) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(uri(port, "/v1/artifacts/" + key)).timeout(Duration.ofSeconds(30))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
     }
 
     private HttpResponse<byte[]> get(int port, String key) throws IOException, InterruptedException {

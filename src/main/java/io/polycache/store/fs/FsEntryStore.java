@@ -36,9 +36,14 @@ import java.util.logging.Logger;
  * Entries on the local filesystem, one file each ({@link EntryFile}) at
  * {@code entries/<namespace>/aa/bb/<key>}.
  *
- * <p>A put writes body and metadata into one temp file, fsyncs it once, and commits with one
- * rename (replace) or one hard link (write-once: the link fails when the key exists, so the
- * check and the commit are one atomic step). Commits and deletes of one key are serialised on a
+ * <p>A put writes body and metadata into one temp file and commits it with one rename (replace)
+ * or one hard link (write-once: the link fails when the key exists, so the check and the commit
+ * are one atomic step). It does not fsync: an acknowledged entry is in the kernel's page cache,
+ * which survives the process being killed, and {@link Checkpoints} flushes every second or so
+ * and records up to when everything is on the device. After an unclean stop, entries written
+ * since that record are checked against their SHA-256 before they are served (and by a
+ * background walk), so a power loss may lose the last seconds of uploads but never serves a
+ * torn one. Commits and deletes of one key are serialised on a
  * lock stripe (never a global lock), so the ledger's accounting follows the files exactly.
  * Readers take no lock: an open file keeps its bytes, whatever happens to its name.
  *
@@ -58,8 +63,17 @@ public final class FsEntryStore implements EntryStore, AutoCloseable {
     private final VerifiedWrite writer = new VerifiedWrite();
     private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
     private final LongAdder damaged = new LongAdder();
+    private final Checkpoints checkpoints;
+    /** Checks the entries a crash may have torn; null after a clean stop. */
+    private final Thread recovery;
 
     public FsEntryStore(StorageDirectory files, SpaceLedger ledger) {
+        this(files, ledger, Checkpoints.DEFAULT_INTERVAL_MILLIS, Checkpoints.Flush.SYNCFS, true);
+    }
+
+    /** @param recoverInBackground false (tests only): suspects are checked by reads alone */
+    FsEntryStore(StorageDirectory files, SpaceLedger ledger, long checkpointMillis, Checkpoints.Flush flush,
+            boolean recoverInBackground) {
         this.files = files;
         this.layout = files.layout();
         this.ledger = ledger;
@@ -67,14 +81,28 @@ public final class FsEntryStore implements EntryStore, AutoCloseable {
             stripes[i] = new ReentrantLock();
         }
         ledger.register(EntryKind.ENTRY, this::evict);
+        try {
+            checkpoints = Checkpoints.open(files, checkpointMillis, flush);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot record a checkpoint in " + layout.root(), e);
+        }
+        if (checkpoints.suspectSince() == Long.MAX_VALUE || !recoverInBackground) {
+            recovery = null;
+        } else {
+            recovery = new Thread(this::recover, "polycache-entries-recovery");
+            recovery.setDaemon(true);
+            recovery.start();
+        }
     }
 
     @Override
     public Stored put(Namespace namespace, EntryKey key, InputStream body, long declaredLength,
             EntryVerifier verifier, Map<String, String> headers) throws IOException {
         EntryMeta.checkHeaders(headers);
-        Path temp = files.newTempFile(".entry");
+        Object upload = checkpoints.begin(); // before the file exists: see Checkpoints
+        Path temp = null;
         try (SpaceLedger.Reservation space = ledger.reserve(Math.max(0, declaredLength))) {
+            temp = files.newTempFile(".entry");
             EntryMeta meta;
             long fileSize;
             try (FileChannel file = FileChannel.open(temp, StandardOpenOption.WRITE)) {
@@ -86,14 +114,17 @@ public final class FsEntryStore implements EntryStore, AutoCloseable {
                 while (trailer.hasRemaining()) {
                     file.write(trailer);
                 }
-                file.force(true); // durable before it is visible: one fsync per put
+                // No fsync: the next checkpoint flushes it (see the class comment).
             }
             return commit(namespace, key, temp, meta, fileSize, space);
         } catch (IOException | java.io.UncheckedIOException e) {
             io.polycache.store.DiskFull.rethrowIfFull(e); // 507, not 500: the disk, not the request
             throw e;
         } finally {
-            Files.deleteIfExists(temp);
+            if (temp != null) {
+                Files.deleteIfExists(temp);
+            }
+            checkpoints.end(upload);
         }
     }
 
@@ -135,6 +166,7 @@ public final class FsEntryStore implements EntryStore, AutoCloseable {
                     }
                 }
             }
+            checkpoints.committed(target);
             space.commit(EntryKind.ENTRY, ledgerName(namespace, key), fileSize);
             io.polycache.store.DiskFull.cleared();
             return new Stored(meta, true);
@@ -152,7 +184,11 @@ public final class FsEntryStore implements EntryStore, AutoCloseable {
 
     private Optional<EntryMeta> readMeta(Namespace namespace, EntryKey key, Path path) throws IOException {
         try (FileChannel file = FileChannel.open(path, StandardOpenOption.READ)) {
-            return Optional.of(EntryFile.read(file, file.size()));
+            EntryMeta meta = EntryFile.read(file, file.size());
+            if (suspect(path)) {
+                checkBody(file, meta, UNPACED);
+            }
+            return Optional.of(meta);
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (EntryFile.DamagedException e) {
@@ -188,6 +224,9 @@ public final class FsEntryStore implements EntryStore, AutoCloseable {
                 entry = new InMemory(meta, whole.array());
             } else {
                 EntryMeta meta = EntryFile.read(file, fileSize);
+                if (suspect(path)) {
+                    checkBody(file, meta, UNPACED); // whole, before a byte is sent
+                }
                 entry = new OnDisk(meta, file, namespace.policy() == io.polycache.store.WritePolicy.REPLACE ? null : path,
                         damage -> quarantine(namespace, key, path, damage));
                 handedOver = true;
@@ -266,23 +305,7 @@ public final class FsEntryStore implements EntryStore, AutoCloseable {
             }
             long fileSize = file.size();
             try {
-                EntryMeta meta = EntryFile.read(file, fileSize);
-                MessageDigest sha = Sha256.newDigest();
-                ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
-                long position = 0;
-                while (position < meta.size()) {
-                    buffer.clear().limit((int) Math.min(buffer.capacity(), meta.size() - position));
-                    int n = file.read(buffer, position);
-                    if (n < 0) {
-                        throw new EntryFile.DamagedException("ends at " + position + " of " + meta.size() + " bytes");
-                    }
-                    sha.update(buffer.array(), 0, n);
-                    position += n;
-                    pace.read(n);
-                }
-                if (!HexFormat.of().formatHex(sha.digest()).equals(meta.sha256())) {
-                    throw new EntryFile.DamagedException("body does not match its SHA-256");
-                }
+                checkBody(file, EntryFile.read(file, fileSize), pace);
             } catch (EntryFile.DamagedException e) {
                 damage = e;
             }
@@ -312,6 +335,133 @@ public final class FsEntryStore implements EntryStore, AutoCloseable {
                 lock.unlock();
             }
         }
+    }
+
+    /** Reads the body through SHA-256 and throws unless it matches the metadata. */
+    private static void checkBody(FileChannel file, EntryMeta meta, io.polycache.store.Scrubber.Pace pace)
+            throws IOException, InterruptedException {
+        MessageDigest sha = Sha256.newDigest();
+        ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(64 * 1024, Math.max(1, meta.size())));
+        long position = 0;
+        while (position < meta.size()) {
+            buffer.clear().limit((int) Math.min(buffer.capacity(), meta.size() - position));
+            int n = file.read(buffer, position);
+            if (n < 0) {
+                throw new EntryFile.DamagedException("ends at " + position + " of " + meta.size() + " bytes");
+            }
+            sha.update(buffer.array(), 0, n);
+            position += n;
+            pace.read(n);
+        }
+        if (!HexFormat.of().formatHex(sha.digest()).equals(meta.sha256())) {
+            throw new EntryFile.DamagedException("body does not match its SHA-256");
+        }
+    }
+
+    /** For reads: checks without pausing or counting (an interrupt is an I/O failure). */
+    private static void checkBody(FileChannel file, EntryMeta meta, Unpaced pace) throws IOException {
+        try {
+            checkBody(file, meta, (io.polycache.store.Scrubber.Pace) pace);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while checking an entry");
+        }
+    }
+
+    private static final Unpaced UNPACED = new Unpaced();
+
+    private static final class Unpaced implements io.polycache.store.Scrubber.Pace {
+        @Override
+        public void read(long bytes) {}
+
+        @Override
+        public void damaged() {}
+    }
+
+    /**
+     * True while entries a crash may have torn are unchecked and this file is one of them
+     * (modified since the last checkpoint before the crash). Called after the file is open:
+     * a file put since the restart is newer still, so an old time means the open file is the
+     * one named.
+     */
+    private boolean suspect(Path path) throws IOException {
+        long since = checkpoints.suspectSince();
+        if (since == Long.MAX_VALUE) {
+            return false;
+        }
+        try {
+            return Files.getLastModifiedTime(path).toMillis() >= since;
+        } catch (NoSuchFileException e) {
+            return true; // replaced or deleted meanwhile: check what is open
+        }
+    }
+
+    /**
+     * After an unclean stop: checks every entry file modified since the last checkpoint before
+     * it against its SHA-256 (removing the damaged ones, as the scrub does), then lets
+     * checkpoints move on. Reads check the same files themselves until this is done.
+     */
+    private void recover() {
+        long since = checkpoints.suspectSince();
+        long started = System.nanoTime();
+        long[] counts = new long[3]; // files seen, suspects checked, damaged
+        io.polycache.store.Scrubber.Pace pace = new io.polycache.store.Scrubber.Pace() {
+            @Override
+            public void read(long bytes) {}
+
+            @Override
+            public void damaged() {
+                counts[2]++;
+            }
+        };
+        Path base = layout.entriesDir();
+        try {
+            if (Files.isDirectory(base)) {
+                Files.walkFileTree(base, new java.nio.file.SimpleFileVisitor<>() {
+                    @Override
+                    public java.nio.file.FileVisitResult visitFile(Path file,
+                            java.nio.file.attribute.BasicFileAttributes attributes) throws IOException {
+                        if (Thread.currentThread().isInterrupted()) {
+                            return java.nio.file.FileVisitResult.TERMINATE;
+                        }
+                        counts[0]++;
+                        if (attributes.isRegularFile() && attributes.lastModifiedTime().toMillis() >= since) {
+                            String name = io.polycache.store.StoreScan.ledgerNameOf(base.relativize(file));
+                            if (name != null) {
+                                try {
+                                    scrubEntry(file, name, pace);
+                                } catch (InterruptedException e) {
+                                    Thread.currentThread().interrupt();
+                                    return java.nio.file.FileVisitResult.TERMINATE;
+                                }
+                                counts[1]++;
+                            }
+                        }
+                        return java.nio.file.FileVisitResult.CONTINUE;
+                    }
+
+                    @Override
+                    public java.nio.file.FileVisitResult visitFileFailed(Path file, IOException e) {
+                        return java.nio.file.FileVisitResult.CONTINUE; // removed while walking
+                    }
+                });
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warning("Checking the entries written before an unclean stop failed; reads go on checking them: " + e);
+            return;
+        }
+        if (Thread.currentThread().isInterrupted()) {
+            return; // stopped: the record keeps the old checkpoint, the next start checks again
+        }
+        checkpoints.recovered();
+        LOG.info("After an unclean stop: checked " + counts[1] + " entries written since the last checkpoint (of "
+                + counts[0] + " files), removed " + counts[2] + " damaged, in "
+                + (System.nanoTime() - started) / 1_000_000 + " ms");
+    }
+
+    /** True once no entry is waiting to be checked after an unclean stop. */
+    public boolean recovered() {
+        return checkpoints.suspectSince() == Long.MAX_VALUE;
     }
 
     private static Object fileKey(Path path) throws IOException {
@@ -355,7 +505,16 @@ public final class FsEntryStore implements EntryStore, AutoCloseable {
 
     @Override
     public void close() {
+        if (recovery != null) {
+            recovery.interrupt();
+            try {
+                recovery.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         writer.close();
+        checkpoints.close();
     }
 
     /** Removes an entry found damaged while it was being read. */
