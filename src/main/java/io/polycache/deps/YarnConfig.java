@@ -68,7 +68,7 @@ public record YarnConfig(boolean plugNPlay, Map<String, String> settings) {
             "npm.*|http.*|https.*|caFilePath|enableStrictSsl|networkSettings|networkConcurrency|unsafeHttpWhitelist"
                     + "|enableNetwork|enableOfflineMode|plugins|injectEnvironmentFiles|packageExtensions|supportedArchitectures"
                     + "|cacheFolder|globalFolder|installStatePath|pnpDataPath|pnpUnpluggedFolder|virtualFolder"
-                    + "|lockfileFilename|pnpIgnorePatterns|pnpShebang|.*Path|.*Folder");
+                    + "|.*Path|.*Folder");
 
     private static final Pattern SETTING = Pattern.compile("([A-Za-z][A-Za-z0-9]*)[ \\t]*:(.*)");
     private static final Pattern PLAIN = Pattern.compile("[A-Za-z0-9._-]+");
