@@ -3,7 +3,10 @@
 #   5. POST /v1/cache answered from the cache (cache hit): requests/s and p99, wrk, 1/16/64 connections
 #   6. time to node_modules for bench/deps/project (465 packages): (a) Polycache download + unzip,
 #      (b) npm ci with a warm npm cache (plain, and --prefer-offline), (c) npm ci through a warm
-#      Verdaccio with an empty npm cache; hyperfine, interleaved rounds
+#      Verdaccio with an empty npm cache; then, for pnpm and Yarn (Berry, nodeLinker node-modules),
+#      Polycache download + unzip vs pnpm install --frozen-lockfile with a warm store and
+#      yarn install --immutable with a warm cache, the releases the server provisioned;
+#      hyperfine, interleaved rounds
 #   7. bundle assembly: the GET that rebuilds the bundle ZIP (index and blobs present, ZIP deleted)
 #      vs zip -qry of the same installed tree; hyperfine, interleaved rounds
 # Everything listens on 127.0.0.1 only, every step is bounded in time, and a trap stops what the
@@ -13,7 +16,8 @@
 #   --quick       short runs for development (not for the published table)
 #   --no-install  do not apt-get/npm install the peers (they must already be there)
 # Environment: BD_PORT (18431), BD_VPORT (18432), BD_ROUNDS (3), BD_RUNS6 (1) and BD_RUNS7 (3) runs of each
-#   command per round, BD_WRK_SECONDS (15), BD_FS ("disk tmpfs": where the row 6 checkout is), BD_JAVA_OPTS
+#   command per round, BD_WRK_SECONDS (15), BD_FS ("disk tmpfs": where the row 6 checkout is), BD_JAVA_OPTS,
+#   BD_MANAGERS ("npm pnpm yarn": row 6's managers), BD_PNPM (12.23.0), BD_YARN (4.18.1)
 # Appends to bench/results/deps-hit.csv, deps-node-modules.csv, deps-assembly.csv:
 #   date,commit,nproc,loadavg,row,subject,param,metric,value,stddev,runs,command
 set -euo pipefail
@@ -35,6 +39,10 @@ done
 want() { [ -z "$ONLY" ] || [[ " $ONLY " == *" $1 "* ]]; }
 
 PORT=${BD_PORT:-18431}
+MANAGERS=${BD_MANAGERS:-npm pnpm yarn}
+PNPM_V=${BD_PNPM:-12.23.0}
+YARN_V=${BD_YARN:-4.18.1}
+wants_manager() { [[ " $MANAGERS " == *" $1 "* ]]; }
 FSLIST=${BD_FS:-disk tmpfs}
 VPORT=${BD_VPORT:-18432}
 if [ $QUICK = 1 ]; then
@@ -111,7 +119,9 @@ mkdir -p "$RESULTS"
 # ---------------------------------------------------------------- Polycache
 log "starting Polycache on 127.0.0.1:$PORT (storage $WORK/store)"
 # shellcheck disable=SC2086
+# (pnpm and yarn are provisioned from the npm registry; npm stays the host's, whose versions the POST names)
 java ${BD_JAVA_OPTS:-} -jar target/polycache.war --port "$PORT" --storage-dir "$WORK/store" --public \
+  --polycache.toolchains.provision=true \
   > "$WORK/polycache.log" 2>&1 &
 PIDS+=($!)
 wait_http "http://127.0.0.1:$PORT/health" 120
@@ -123,6 +133,8 @@ post_cache() {
   curl -sf --max-time 900 "http://127.0.0.1:$PORT/v1/cache" -F manager=npm -F "versions=$VERSIONS" \
     -F "file=@$PROJECT/package.json" -F "file=@$PROJECT/package-lock.json"
 }
+# The npm bundle is what rows 5, 7 and row 6's npm part use; a run of pnpm/yarn only skips it.
+if want 5 || want 7 || { want 6 && wants_manager npm; }; then
 log "priming the dependency cache (one install on the server, cache miss)"
 t0=$(date +%s.%N)
 ANSWER=$(post_cache)
@@ -143,6 +155,7 @@ TREE_FILES=$(find "$WORK/tree/node_modules" -type f | wc -l)
 TREE_LINKS=$(find "$WORK/tree/node_modules" -type l | wc -l)
 TREE_BYTES=$(du -sb "$WORK/tree/node_modules" | cut -f1)
 log "bundle: $BUNDLE_BYTES bytes; tree: $TREE_FILES files, $TREE_LINKS links, $TREE_BYTES bytes"
+fi
 
 # ---------------------------------------------------------------- row 5: cache hit
 if want 5; then
@@ -191,7 +204,7 @@ if want 5; then
 fi
 
 # ---------------------------------------------------------------- Verdaccio (row 6c)
-if want 6; then
+if want 6 && wants_manager npm; then
   log "starting Verdaccio on 127.0.0.1:$VPORT (storage $WORK/verdaccio)"
   mkdir -p "$WORK/verdaccio"
   cat > "$WORK/verdaccio/config.yaml" <<EOF
@@ -270,6 +283,85 @@ EOF
       line=$(python3 "$DEPS/aggregate.py" "$WORK"/row6-$FS-*.json | awk -F'\t' -v n="${names[$i]}" '$1 == n')
       record deps-node-modules.csv 6 "${names[$i]}" "packages=$PACKAGES;fs=$FS" seconds "$(cut -f2 <<<"$line")" \
         "$(cut -f3 <<<"$line")" "$(cut -f6 <<<"$line")" "prepare: ${preps[$i]} ; ${cmds[$i]}"
+    done
+  done
+fi
+
+# ---------------------------------------------------------------- row 6, pnpm and Yarn
+# Per manager: (a) the same Polycache restore as npm's, with the manager's lockfile; (b) the
+# manager's own frozen install with a warm store/cache (filled by one install first), run by the
+# release the server provisioned (same bytes, same version), scripts off like the server's.
+# pnpm's store is on the checkout's file system (its best case: it hard-links from the store);
+# (b') pnpm-install-warm-copy is the same with --package-import-method=copy, what pnpm does when
+# the store is on another file system (a cache volume). Yarn Berry installs node_modules
+# (nodeLinker node-modules, as the server does for a project without .yarnrc.yml) from its
+# global cache.
+if want 6; then
+  for M in pnpm yarn; do
+    wants_manager "$M" || continue
+    case $M in
+      pnpm) MV=$PNPM_V LOCK=pnpm-lock.yaml
+            ENTRY=$WORK/store/toolchains/pnpm-$MV/node_modules/pnpm/bin/pnpm ;;
+      yarn) MV=$YARN_V LOCK=yarn.lock
+            ENTRY=$WORK/store/toolchains/yarnpkg-cli-dist-$MV/node_modules/@yarnpkg/cli-dist/bin/yarn.js ;;
+    esac
+    MVERSIONS="{\"node\":\"$NODE_V\",\"$M\":\"$MV\"}"
+    post_m() {
+      curl -sf --max-time 900 "http://127.0.0.1:$PORT/v1/cache" -F manager="$M" -F "versions=$MVERSIONS" \
+        -F "file=@$PROJECT/package.json" -F "file=@$PROJECT/$LOCK"
+    }
+    log "priming the dependency cache for $M $MV (one install on the server, cache miss)"
+    t0=$(date +%s.%N)
+    post_m > "$WORK/$M-answer.json" || { echo "the $M install on the server failed" >&2; exit 1; }
+    t1=$(date +%s.%N)
+    log "first $M POST took $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s; bundle $(jq -r .hash "$WORK/$M-answer.json")"
+    [ "$(post_m | jq -r .cache_hit)" = true ] || { echo "second $M POST is not a cache hit" >&2; exit 1; }
+    if [ "$M" = pnpm ]; then
+      if [ -f "$ENTRY.cjs" ]; then ENTRY=$ENTRY.cjs; else ENTRY=$ENTRY.mjs; fi
+    fi
+    [ -f "$ENTRY" ] || { echo "no provisioned $M at $ENTRY" >&2; exit 1; }
+
+    for FS in $FSLIST; do
+      if [ "$FS" = tmpfs ]; then BASE=$SHM; else BASE=$WORK; fi
+      CO=$BASE/checkout-$M
+      mkdir -p "$CO" "$BASE/trash-$M"
+      cp "$PROJECT/package.json" "$PROJECT/$LOCK" "$CO/"
+      A="cd $CO && curl -sf -o deps.zip \$(curl -sf http://127.0.0.1:$PORT/v1/cache -F manager=$M -F 'versions=$MVERSIONS' -F file=@package.json -F file=@$LOCK | jq -r .download_url) && unzip -q deps.zip && rm deps.zip"
+      case $M in
+        pnpm) B="cd $CO && node $ENTRY install --frozen-lockfile --ignore-scripts --store-dir $BASE/pnpm-store --cache-dir $BASE/pnpm-cache --reporter=silent --config.update-notifier=false --config.manage-package-manager-versions=false" ;;
+        yarn) B="cd $CO && HOME=$WORK/yarn-home YARN_IGNORE_PATH=1 YARN_NODE_LINKER=node-modules YARN_ENABLE_GLOBAL_CACHE=true YARN_GLOBAL_FOLDER=$BASE/yarn-global YARN_ENABLE_SCRIPTS=false YARN_ENABLE_TELEMETRY=0 YARN_ENABLE_PROGRESS_BARS=false node $ENTRY install --immutable >/dev/null" ;;
+      esac
+      # the previous tree (and Yarn's install state in .yarn/) moved aside, as for npm
+      PREP="for d in node_modules .yarn; do [ ! -e $CO/\$d ] || mv $CO/\$d \$(mktemp -d $BASE/trash-$M/t.XXXXXX)/; done && rm -f $CO/deps.zip && sync"
+      mkdir -p "$WORK/yarn-home"
+      log "warming the $M store/cache ($FS)"
+      bash -c "$PREP && $B" >/dev/null
+      [ -x "$CO/node_modules/.bin/jest" ] || { echo "$M install gave no node_modules/.bin/jest" >&2; exit 1; }
+      bash -c "$PREP && $A" && [ -x "$CO/node_modules/.bin/jest" ] && (cd "$CO" && node_modules/.bin/jest --version >/dev/null) \
+        || { echo "the Polycache $M bundle did not restore a working node_modules" >&2; exit 1; }
+      names=("polycache-unzip-$M" "$M-install-warm")
+      cmds=("$A" "$B")
+      if [ "$M" = pnpm ]; then
+        names+=("pnpm-install-warm-copy"); cmds+=("$B --package-import-method=copy")
+      fi
+      n=${#cmds[@]}
+      for r in $(seq "$ROUNDS"); do
+        # interleaved, the order rotating between rounds
+        hf=()
+        for i in $(seq 0 $((n - 1))); do
+          k=$(( (i + r - 1) % n ))
+          hf+=(--prepare "$PREP" --command-name "${names[$k]}")
+        done
+        hf+=(--export-json "$WORK/row6-$M-$FS-$r.json")
+        for i in $(seq 0 $((n - 1))); do hf+=("${cmds[$(( (i + r - 1) % n ))]}"); done
+        log "row 6 $M ($FS) round $r/$ROUNDS (load $(cut -d' ' -f1-3 /proc/loadavg))"
+        timeout 1800 hyperfine --shell=bash --style basic --runs "$RUNS6" "${hf[@]}" >&2
+      done
+      for i in $(seq 0 $((n - 1))); do
+        line=$(python3 "$DEPS/aggregate.py" "$WORK"/row6-$M-$FS-*.json | awk -F'\t' -v n="${names[$i]}" '$1 == n')
+        record deps-node-modules.csv 6 "${names[$i]}" "packages=$PACKAGES;fs=$FS;$M=$MV" seconds "$(cut -f2 <<<"$line")" \
+          "$(cut -f3 <<<"$line")" "$(cut -f6 <<<"$line")" "prepare: $PREP ; ${cmds[$i]}"
+      done
     done
   done
 fi

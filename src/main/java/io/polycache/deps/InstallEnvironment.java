@@ -80,19 +80,21 @@ final class InstallEnvironment {
 
     /**
      * Yarn's settings by flavour. Classic: the cache folder (scripts are off by argument). Berry:
-     * scripts off, the node_modules linker, the global cache under {@code pm-cache/}, no
-     * telemetry, no progress bars, no project-local mirror of the cache.
+     * scripts off, no telemetry, no progress bars, the global folder under {@code pm-cache/}, and
+     * by linker: node-modules reads packages from the global cache (no project cache); Plug'n'Play
+     * needs the packages' zips in the project's {@code .yarn/cache/}, where {@code .pnp.cjs}
+     * finds them, so the global cache becomes the mirror they are copied from.
      */
-    static void yarn(Map<String, String> env, boolean berry, Path pmCache) {
+    static void yarn(Map<String, String> env, boolean berry, boolean plugNPlay, Path pmCache) {
         if (!berry) {
             env.put("YARN_CACHE_FOLDER", pmCache.resolve("classic").toString());
             return;
         }
         env.put("YARN_ENABLE_SCRIPTS", "false");
-        env.put("YARN_NODE_LINKER", "node-modules");
-        env.put("YARN_ENABLE_GLOBAL_CACHE", "true");
+        env.put("YARN_NODE_LINKER", plugNPlay ? "pnp" : "node-modules");
+        env.put("YARN_ENABLE_GLOBAL_CACHE", plugNPlay ? "false" : "true");
         env.put("YARN_GLOBAL_FOLDER", pmCache.resolve("berry").toString());
-        env.put("YARN_ENABLE_MIRROR", "false");
+        env.put("YARN_ENABLE_MIRROR", plugNPlay ? "true" : "false");
         env.put("YARN_ENABLE_TELEMETRY", "0");
         env.put("YARN_ENABLE_PROGRESS_BARS", "false");
         env.put("YARN_ENABLE_COLORS", "false");

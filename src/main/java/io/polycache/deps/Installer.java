@@ -134,7 +134,12 @@ public final class Installer {
                 Files.createDirectory(workspace.dir().resolve(dir));
             }
             for (Map.Entry<String, Path> file : request.files().entrySet()) {
-                Files.copy(file.getValue(), workspace.project().resolve(file.getKey()));
+                Path target = workspace.project().resolve(file.getKey());
+                if (file.getKey().equals(YarnConfig.FILE_NAME) && request.yarn() != null) {
+                    request.yarn().write(target); // only the accepted settings reach Yarn
+                } else {
+                    Files.copy(file.getValue(), target);
+                }
             }
             return workspace;
         } catch (IOException | RuntimeException e) {
@@ -160,9 +165,8 @@ public final class Installer {
                 throw new InstallFailedException("Installation failed",
                         FailureLog.read(workspace.dir().resolve("install.log"), workspace.dir()));
             }
-            List<String> generated = request.hasLockfile() ? List.of() : List.of(manager.lockfile());
-            List<IndexEntry> entries = ingester.ingest(workspace.project(), manager.outputDir(), generated);
-            bundles.commit(new BundleIndex(hash, manager.id(), request.versions().byName(), manager.outputDir(), entries));
+            List<IndexEntry> entries = ingester.ingest(workspace.project(), request.outputRoot(), request.outputFiles());
+            bundles.commit(new BundleIndex(hash, manager.id(), request.versions().byName(), request.outputRoot(), entries));
         }
     }
 
@@ -179,7 +183,7 @@ public final class Installer {
             Path entry = toolchains.tool(manager, tool.version(), node);
             boolean berry = manager == Manager.YARN && Versions.isYarnBerry(tool.version());
             if (manager == Manager.YARN) {
-                InstallEnvironment.yarn(env, berry, pmCache);
+                InstallEnvironment.yarn(env, berry, request.plugNPlay(), pmCache);
             }
             if (berry && !request.hasLockfile()) {
                 // An empty yarn.lock marks the project root: Berry would otherwise look for one upwards.

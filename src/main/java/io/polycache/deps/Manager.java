@@ -73,7 +73,13 @@ public enum Manager {
     }
 
     public boolean accepts(String fileName) {
-        return manifest.equals(fileName) || lockfile.equals(fileName);
+        return manifest.equals(fileName) || lockfile.equals(fileName)
+                || (this == YARN && YarnConfig.FILE_NAME.equals(fileName));
+    }
+
+    /** The files a request for this manager may send, for messages. */
+    public String filesText() {
+        return manifest + " and optionally " + lockfile + (this == YARN ? " and (Yarn 2+) " + YarnConfig.FILE_NAME : "");
     }
 
     /** Toolchain versions a request must name, in the order the bundle hash takes them. */

@@ -62,7 +62,7 @@ public final class RequestDraft implements AutoCloseable {
         }
         if (!Manager.isKnownFileName(name)) {
             throw new InvalidRequestException("Unsupported file name '" + name
-                    + "' (expected package.json, package-lock.json, pnpm-lock.yaml, yarn.lock, composer.json or composer.lock)");
+                    + "' (expected package.json, package-lock.json, pnpm-lock.yaml, yarn.lock, .yarnrc.yml, composer.json or composer.lock)");
         }
         if (files.containsKey(name)) {
             throw new InvalidRequestException("Duplicate file '" + name + "'");
@@ -82,7 +82,7 @@ public final class RequestDraft implements AutoCloseable {
         for (String name : files.keySet()) {
             if (!m.accepts(name)) {
                 throw new InvalidRequestException("Unexpected file '" + name + "' for " + m.id()
-                        + " (expected " + m.manifest() + " and optionally " + m.lockfile() + ")");
+                        + " (expected " + m.filesText() + ")");
             }
         }
         if (!files.containsKey(m.manifest())) {
@@ -95,10 +95,11 @@ public final class RequestDraft implements AutoCloseable {
                         + " (allowed: " + m.allowedArgsText() + ")");
             }
         }
+        YarnConfig yarn = null;
         if (m == Manager.YARN) {
-            checkYarnFlavour(v.byName().get("yarn"));
+            yarn = checkYarnFlavour(v.byName().get("yarn"));
         }
-        return new InstallRequest(m, v, customArgs, files, platformFor(m, v));
+        return new InstallRequest(m, v, customArgs, files, platformFor(m, v), yarn);
     }
 
     /**
@@ -106,21 +107,29 @@ public final class RequestDraft implements AutoCloseable {
      * requested version says which runs, and the lockfile (Berry's starts with a
      * {@code __metadata} block) must be the same kind, else the frozen install could only fail.
      */
-    private void checkYarnFlavour(String yarn) throws IOException {
+    private YarnConfig checkYarnFlavour(String yarn) throws IOException {
         boolean berry = Versions.isYarnBerry(yarn);
         if (berry && !customArgs.isEmpty()) {
             throw new InvalidRequestException("Custom argument '" + customArgs.get(0) + "' is not allowed for yarn "
                     + yarn + " (Yarn 2 and later take no custom arguments here)");
         }
+        Path config = files.get(YarnConfig.FILE_NAME);
+        if (config != null && !berry) {
+            throw new InvalidRequestException(YarnConfig.FILE_NAME + " is Yarn 2+ configuration but the request names yarn "
+                    + yarn + " (Yarn 1 reads .yarnrc, which is not accepted)");
+        }
         Path lock = files.get(Manager.YARN.lockfile());
-        if (lock == null) {
-            return;
+        if (lock != null) {
+            boolean berryLock = isBerryLockfile(lock);
+            if (berry != berryLock) {
+                throw new InvalidRequestException("yarn.lock is a " + (berryLock ? "Yarn 2+ (Berry)" : "Yarn classic (v1)")
+                        + " lockfile but the request names yarn " + yarn);
+            }
         }
-        boolean berryLock = isBerryLockfile(lock);
-        if (berry != berryLock) {
-            throw new InvalidRequestException("yarn.lock is a " + (berryLock ? "Yarn 2+ (Berry)" : "Yarn classic (v1)")
-                    + " lockfile but the request names yarn " + yarn);
+        if (!berry) {
+            return null;
         }
+        return config == null ? YarnConfig.ABSENT : YarnConfig.read(config);
     }
 
     /** Whether the first line that is neither blank nor a comment opens Berry's {@code __metadata} block. */
