@@ -276,8 +276,9 @@ class SharedStoreIT {
                     .resolve(indexName);
             assertArrayEquals(sharedIndex, java.nio.file.Files.readAllBytes(local), "the winner's index, adopted by the loser");
         }
-        for (String sha : io.polycache.bundle.BundleIndex.blobsOf(io.polycache.bundle.IndexCodec.read(
-                new java.io.ByteArrayInputStream(sharedIndex)).entries())) {
+        java.util.Set<String> blobs = new java.util.TreeSet<>(io.polycache.bundle.BundleIndex.blobsOf(
+                io.polycache.bundle.IndexCodec.read(new java.io.ByteArrayInputStream(sharedIndex)).entries()));
+        for (String sha : blobs) {
             assertEquals(List.of(prefix + "objects/" + sha), keysUnder("objects/" + sha), "every blob the index names");
         }
 
@@ -287,18 +288,29 @@ class SharedStoreIT {
         assertArrayEquals(zipA, client.getObjectAsBytes(r -> r.bucket(BUCKET).key(prefix + "bundles/" + hash + ".zip"))
                 .asByteArray(), "the shared ZIP is the one served");
 
+        // B's local ZIP gone (evicted): one GET of the shared ZIP, built from the index B holds.
+        java.nio.file.Files.delete(b.storage().resolve("bundles").resolve(hash.substring(0, 2))
+                .resolve(hash.substring(2, 4)).resolve(hash + ".zip"));
+        Map<String, Long> beforeZip = s3.requestCounts();
+        assertArrayEquals(zipA, download(b, hash));
+        assertEquals(Map.of("GetObject", 1L), difference(beforeZip, s3.requestCounts()), "the shared ZIP, fetched once");
+
         client.deleteObject(r -> r.bucket(BUCKET).key(prefix + "bundles/" + hash + ".zip"));
         TestServer fresh = node("fresh-deps"); // nothing on its disk, and no ZIP in the bucket
         Map<String, Long> before = s3.requestCounts();
         assertArrayEquals(zipA, download(fresh, hash), "built from the shared index and blobs, byte for byte");
-        Map<String, Long> made = difference(before, s3.requestCounts());
-        assertEquals(1L, made.get("ListObjectsV2"), "one LIST finds the index by the bundle's hash: " + made);
-        assertEquals(1L, made.get("PutObject"), "the ZIP built is shared again, nothing else written: " + made);
+        Map<String, Long> afterCold = s3.requestCounts();
+        assertEquals(Map.of("ListObjectsV2", 1L, "GetObject", 2L + blobs.size(), "PutObject", 1L),
+                difference(before, afterCold), "a LIST finds the index by the bundle's hash, a GET fetches it, a GET"
+                + " finds no ZIP, one GET per blob (" + blobs.size() + ") builds it, and it is shared again");
         assertArrayEquals(zipA, client.getObjectAsBytes(r -> r.bucket(BUCKET).key(prefix + "bundles/" + hash + ".zip"))
                 .asByteArray());
+        afterCold = s3.requestCounts();
+        assertArrayEquals(zipA, download(fresh, hash));
         HttpResponse<String> again = new DepsClient(fresh).postMultipart(request);
         assertEquals(200, again.statusCode(), again.body());
         assertTrue(DepsClient.parse(again).path("cache_hit").asBoolean(), again.body());
+        assertEquals(Map.of(), difference(afterCold, s3.requestCounts()), "a warm download and cache hit: no S3 request");
         assertEquals(List.of(prefix + "indexes/" + indexName), keysUnder("indexes/"));
     }
 
