@@ -6,6 +6,7 @@ import io.polycache.store.EntryKey;
 import io.polycache.store.EntryVerifier;
 import io.polycache.store.Namespace;
 import io.polycache.store.Sha256;
+import io.polycache.store.StoreUnavailableException;
 import io.polycache.store.VerifiedCopy;
 import io.polycache.store.WritePolicy;
 import io.polycache.store.s3.S3EntryStore;
@@ -65,7 +66,8 @@ final class SharedBundles implements BundleShare {
 
     @Override
     public Optional<InputStream> openBlob(Sha256 blob) {
-        return store.fetch(OBJECTS, new EntryKey(blob.value())).map(S3EntryStore.Fetched::body);
+        return store.fetch(OBJECTS, new EntryKey(blob.value()))
+                .map(fetched -> new FromBucket(fetched.body(), "objects/" + blob.value()));
     }
 
     @Override
@@ -136,11 +138,47 @@ final class SharedBundles implements BundleShare {
     private boolean copy(S3EntryStore.Fetched fetched, Path target, Namespace namespace, EntryKey key)
             throws IOException {
         try (OutputStream out = Files.newOutputStream(target)) {
-            VerifiedCopy.copy(fetched.body(), fetched.meta(), true, out);
+            VerifiedCopy.copy(new FromBucket(fetched.body(), namespace + "/" + key), fetched.meta(), true, out);
             return true;
         } catch (VerifiedCopy.Mismatch e) {
             store.removeDamaged(namespace, key);
             return false;
+        }
+    }
+
+    /**
+     * An object's body as it arrives: a read that breaks off is the bucket being unavailable
+     * (503), not a fault of this node, as for every other protocol's reads.
+     */
+    private static final class FromBucket extends java.io.FilterInputStream {
+        private final String name;
+
+        FromBucket(InputStream in, String name) {
+            super(in);
+            this.name = name;
+        }
+
+        @Override
+        public int read() throws IOException {
+            try {
+                return super.read();
+            } catch (IOException e) {
+                throw brokeOff(e);
+            }
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            try {
+                return super.read(b, off, len);
+            } catch (IOException e) {
+                throw brokeOff(e);
+            }
+        }
+
+        private StoreUnavailableException brokeOff(IOException e) {
+            return new StoreUnavailableException("The shared store is unavailable: reading " + name
+                    + " broke off: " + e.getMessage(), e);
         }
     }
 }
