@@ -130,9 +130,11 @@ public final class BundleStore {
     private void commitShared(BundleIndex index) throws IOException {
         List<String> shas = BundleIndex.blobsOf(index.entries());
         boolean settled = false;
-        Path indexTemp = files.newTempFile(".index");
-        Path zipTemp = files.newTempFile(".zip");
+        Path indexTemp = null;
+        Path zipTemp = null;
         try {
+            indexTemp = files.newTempFile(".index");
+            zipTemp = files.newTempFile(".zip");
             for (String sha : new java.util.LinkedHashSet<>(shas)) {
                 share.putBlob(new Sha256(sha), layout.object(new Sha256(sha)));
             }
@@ -184,8 +186,11 @@ public final class BundleStore {
             if (!settled) {
                 blobs.unpin(shas); // after an adoption, which holds the blobs the winner's index shares
             }
-            Files.deleteIfExists(indexTemp);
-            Files.deleteIfExists(zipTemp);
+            for (Path temp : new Path[] {indexTemp, zipTemp}) {
+                if (temp != null) {
+                    Files.deleteIfExists(temp);
+                }
+            }
         }
     }
 
