@@ -86,6 +86,7 @@ final class SharedStore implements AutoCloseable {
 
     @Override
     public void close() {
+        bundles.close();
         entries.close();
         s3.close();
     }
