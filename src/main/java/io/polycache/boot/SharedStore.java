@@ -20,21 +20,30 @@ import software.amazon.awssdk.services.s3.S3Client;
 /**
  * The wiring of a node over a shared bucket: the S3 client, the start-up self-test, the local
  * tier (its own directory {@code <storageDir>/local-tier} and its own bound,
- * {@code polycache.localCacheSize}) and the tiered store every protocol stores through.
+ * {@code polycache.localCacheSize}) and the tiered store every protocol stores through; and the
+ * dependency cache's share ({@link SharedBundles}), whose local tier is the node's own
+ * {@code objects/}, {@code indexes/} and {@code bundles/}.
  */
 final class SharedStore implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(SharedStore.class.getName());
 
     private final S3Client s3;
     private final TieredEntryStore entries;
+    private final SharedBundles bundles;
 
-    private SharedStore(S3Client s3, TieredEntryStore entries) {
+    private SharedStore(S3Client s3, TieredEntryStore entries, SharedBundles bundles) {
         this.s3 = s3;
         this.entries = entries;
+        this.bundles = bundles;
     }
 
     TieredEntryStore entries() {
         return entries;
+    }
+
+    /** The seam through which the dependency cache shares its blobs, ZIPs and indexes. */
+    io.polycache.bundle.BundleShare bundles() {
+        return bundles;
     }
 
     /**
@@ -61,7 +70,8 @@ final class SharedStore implements AutoCloseable {
             scan.setDaemon(true);
             scan.start();
             S3EntryStore remote = new S3EntryStore(s3, config.bucket(), config.prefix(), files, ledger, new S3Health());
-            return new SharedStore(s3, new TieredEntryStore(local, localFiles, remote));
+            return new SharedStore(s3, new TieredEntryStore(local, localFiles, remote),
+                    new SharedBundles(remote.besideEntries()));
         } catch (ConditionalWriteCheck.Failed e) {
             s3.close();
             LOG.severe("Polycache cannot start: " + e.getMessage());
@@ -76,6 +86,7 @@ final class SharedStore implements AutoCloseable {
 
     @Override
     public void close() {
+        bundles.close();
         entries.close();
         s3.close();
     }
