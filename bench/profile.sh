@@ -3,7 +3,7 @@
 # millisecond of CPU on any thread (JFR, in `bench/run.sh profile`, sees only Java code running
 # on Java threads, so a syscall, an fsync or a native SHA-256 is invisible to it).
 #
-#   bench/profile.sh [small-get] [small-put] [large-put]      (default: all three)
+#   bench/profile.sh [small-get] [small-put] [large-put] [turbo-put]   (default: the first three)
 #
 # For each load: Polycache starts with the profiler attached, gets the load (warm-up included:
 # the JIT's share shows as its own role), stops; bench/lib/collapsed_top.py writes the split by
@@ -60,6 +60,13 @@ profile_one() {
             [ -f "$dir/shared.zst" ] || python3 "$ART" large "$dir" 4096
             line=$(wrk -t2 -c8 -d"${SECONDS_OF_LOAD}s" --timeout 30s -s "$BENCH_DIR/lib/put.lua" "$url" -- \
                 "$dir" "ffb$(openssl rand -hex 23 | cut -c1-45)" /v1/artifacts/ | grep '^BENCH')
+            ;;
+        turbo-put)
+            # 4 KiB PUTs on the Turborepo protocol (opaque bodies: no verification), 16 connections
+            dir=$WORK_DIR/large-4096
+            [ -f "$dir/shared.zst" ] || python3 "$ART" large "$dir" 4096
+            line=$(wrk -t2 -c16 -d"${SECONDS_OF_LOAD}s" --timeout 30s -s "$BENCH_DIR/lib/put.lua" "$url" -- \
+                "$dir" "ffb$(openssl rand -hex 23 | cut -c1-45)" /turbo/v8/artifacts/ "?teamId=bench" | grep '^BENCH')
             ;;
         large-put)
             dir=$WORK_DIR/large-$LARGE_SIZE

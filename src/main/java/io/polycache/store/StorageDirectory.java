@@ -23,6 +23,13 @@ import java.util.logging.Logger;
 public final class StorageDirectory {
     private static final Logger LOG = Logger.getLogger(StorageDirectory.class.getName());
 
+    private static final java.nio.file.attribute.FileAttribute<?> OWNER_ONLY =
+            java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    /** Tells this process's temp names from those of an earlier one (start-up empties tmp/, but still). */
+    private static final String TEMP_NONCE = Long.toString(new java.security.SecureRandom().nextLong() >>> 1, 36);
+    private static final java.util.concurrent.atomic.AtomicLong TEMP_COUNTER = new java.util.concurrent.atomic.AtomicLong();
+
     private final ShardLayout layout;
 
     public StorageDirectory(ShardLayout layout) {
@@ -61,6 +68,21 @@ public final class StorageDirectory {
     /** A new empty file in {@code tmp/}. The caller deletes it if it is never committed. */
     public Path newTempFile(String suffix) throws IOException {
         return Files.createTempFile(layout.tmp(), "w-", suffix);
+    }
+
+    /**
+     * A name in {@code tmp/} that no other write of this process uses, for a file the caller
+     * creates with {@link #createTempFile(Path)}: one open per upload instead of
+     * {@link #newTempFile}'s create, close and reopen, and no random number per name.
+     */
+    public Path newTempName(String suffix) {
+        return layout.tmp().resolve("w-" + TEMP_NONCE + "-" + Long.toString(TEMP_COUNTER.incrementAndGet(), 36) + suffix);
+    }
+
+    /** Creates {@code name} (it must not exist), readable and writable by this user only, open for writing. */
+    public static FileChannel createTempFile(Path name) throws IOException {
+        return FileChannel.open(name, java.util.EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                OWNER_ONLY);
     }
 
     /** A new empty directory in {@code tmp/}. */

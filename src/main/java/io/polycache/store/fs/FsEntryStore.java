@@ -102,10 +102,10 @@ public final class FsEntryStore implements EntryStore, AutoCloseable {
         Object upload = checkpoints.begin(); // before the file exists: see Checkpoints
         Path temp = null;
         try (SpaceLedger.Reservation space = ledger.reserve(Math.max(0, declaredLength))) {
-            temp = files.newTempFile(".entry");
+            temp = files.newTempName(".entry");
             EntryMeta meta;
             long fileSize;
-            try (FileChannel file = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+            try (FileChannel file = StorageDirectory.createTempFile(temp)) {
                 VerifiedWrite.Written written = writer.write(body, declaredLength, verifier, file, space);
                 meta = new EntryMeta(written.size(), written.sha256(), System.currentTimeMillis(), headers);
                 ByteBuffer trailer = EntryFile.trailer(meta);
