@@ -46,13 +46,15 @@ get() { wrk -t2 -c64 -d"$2s" --timeout 10s -s "$BENCH_DIR/lib/get.lua" "http://1
 put() { wrk -t"$(( PUT_CONNS < 2 ? 1 : 2 ))" -c"$PUT_CONNS" -d"$2s" --timeout 30s -s "$BENCH_DIR/lib/put.lua" "http://127.0.0.1:$1" -- "$WORK/put" "$3" /v1/artifacts/; }
 field() { grep '^BENCH' | tr ' ' '\n' | sed -n "s/^$1=//p"; }
 
-for i in 0 1; do get "${PORTS[$i]}" "$WARMUP" >/dev/null; put "${PORTS[$i]}" "$WARMUP" "ffa$(openssl rand -hex 22 | cut -c1-45)" >/dev/null; done
+for i in 0 1; do get "${PORTS[$i]}" "$WARMUP" >/dev/null; put "${PORTS[$i]}" "$WARMUP" "ffa$(openssl rand -hex 23 | cut -c1-45)" >/dev/null; done
 declare -A results
 for r in $(seq 1 "$ROUNDS"); do
     for i in 0 1; do
         g=$(get "${PORTS[$i]}" "$DURATION" | field rps)
-        line=$(put "${PORTS[$i]}" "$DURATION" "ffb$(openssl rand -hex 22 | cut -c1-45)")
-        p=$(field rps <<< "$line"); p50=$(field p50_ms <<< "$line")
+        line=$(put "${PORTS[$i]}" "$DURATION" "ffb$(openssl rand -hex 23 | cut -c1-45)")
+        p=$(field rps <<< "$line"); p50=$(field p50_ms <<< "$line"); e=$(field errors <<< "$line")
+        # every PUT must be a 201 (a refused upload is not an upload)
+        [ "$e" = 0 ] || { echo "round $r ${NAMES[$i]}: $e of the PUTs failed; stopping" >&2; exit 1; }
         results[get-$i]+="$g "; results[put-$i]+="$p "
         echo "round $r ${NAMES[$i]}: GET 4 KiB ${g} req/s, PUT 4 KiB ${p} uploads/s at $PUT_CONNS connections, p50 ${p50} ms (load $(cut -d' ' -f1-3 /proc/loadavg))"
     done
