@@ -12,6 +12,12 @@ outputs/<path>, compressed with zstd level 3 (the zstd CLI does the compressing)
                          the tar end) and DIR/head.prefix + DIR/head.suffix, from which
   seed DIR KEYS LAYOUT TARGET   places DIR/<key>.zst for the listed keys straight into a
                          server's storage (LAYOUT polycache or turbo); see seed().
+  mass DIR COUNT STORAGE [WORKERS]
+                         places COUNT entries straight into Polycache's storage directory
+                         STORAGE (entries/polykit/aa/bb/<key>), new random keys, the bodies
+                         taken in turn from DIR's small artifacts; appends to STORAGE/../mass-keys.txt
+                         (keys) and mass-paths.txt (aa/bb/<key>, for nginx). About a minute per
+                         million on 2 cores: for the million-entry rows (start-up, reads).
   head DIR KEY           writes to stdout the first frame for KEY: a zstd frame with one raw
                          (stored) block holding the tar entry metadata.json for KEY.
                          `head DIR KEY` followed by DIR/shared.zst is a complete artifact: a zstd
@@ -212,6 +218,49 @@ def seed(directory, keys_file, layout, target):
             f.write(entry_file(body, created))
 
 
+def mass(directory, count, storage, workers=2):
+    """See the module doc. Each worker writes its share with one open/write/close per file
+    (the trailer of each distinct body is computed once); keys are random, so that the shards
+    fill as real keys fill them."""
+    import multiprocessing
+    import time
+    with open(os.path.join(directory, "keys.txt")) as f:
+        sources = [line.strip() for line in f if line.strip()]
+    created = int(time.time() * 1000)
+    files = []
+    for key in sources:
+        with open(os.path.join(directory, key + ".zst"), "rb") as f:
+            files.append(entry_file(f.read(), created))
+    base = os.path.join(storage, "entries", "polykit")
+    for a in range(256):
+        for b in range(256):
+            os.makedirs(os.path.join(base, "%02x" % a, "%02x" % b), exist_ok=True)
+    share = [count // workers + (1 if i < count % workers else 0) for i in range(workers)]
+    with multiprocessing.Pool(workers) as pool:
+        parts = pool.starmap(_mass_part, [(base, files, n, i) for i, n in enumerate(share)])
+    parent = os.path.dirname(os.path.abspath(storage))
+    with open(os.path.join(parent, "mass-keys.txt"), "a") as keys_out, \
+            open(os.path.join(parent, "mass-paths.txt"), "a") as paths_out:
+        for keys in parts:
+            for key in keys:
+                keys_out.write(key + "\n")
+                paths_out.write(shard_of(key) + "/" + key + "\n")
+
+
+def _mass_part(base, files, count, seed):
+    keys = []
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
+    for i in range(count):
+        key = secrets.token_hex(32)
+        fd = os.open(os.path.join(base, shard_of(key), key), flags, 0o644)
+        try:
+            os.write(fd, files[(i * 2 + seed) % len(files)])
+        finally:
+            os.close(fd)
+        keys.append(key)
+    return keys
+
+
 def head(directory, key):
     if len(key) != 64:
         sys.exit("key must have 64 hex characters")
@@ -232,6 +281,8 @@ if __name__ == "__main__":
         head(sys.argv[2], sys.argv[3])
     elif cmd == "seed":
         seed(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5])
+    elif cmd == "mass":
+        mass(sys.argv[2], int(sys.argv[3]), sys.argv[4], int(sys.argv[5]) if len(sys.argv) > 5 else 2)
     elif cmd == "key":
         print(new_key())
     else:
