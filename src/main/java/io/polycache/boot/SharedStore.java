@@ -1,7 +1,9 @@
 package io.polycache.boot;
 
 import io.polycache.bundle.BundleStore;
+import io.polycache.config.RetentionSettings;
 import io.polycache.config.S3Settings;
+import io.polycache.metrics.CacheMetrics;
 import io.polycache.config.Settings;
 import io.polycache.store.StorageDirectory;
 import io.polycache.store.ShardLayout;
@@ -13,6 +15,9 @@ import io.polycache.store.s3.S3Clients;
 import io.polycache.store.s3.S3EntryStore;
 import io.polycache.store.s3.S3Health;
 import io.polycache.store.s3.TieredEntryStore;
+import io.polycache.store.s3.Touches;
+import io.polycache.store.s3.BucketBound;
+import io.polycache.store.s3.Janitor;
 import java.io.IOException;
 import java.util.logging.Logger;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -27,10 +32,26 @@ final class SharedStore implements AutoCloseable {
 
     private final S3Client s3;
     private final TieredEntryStore entries;
+    private final Touches touches;
+    private final Janitor janitor; // null unless polycache.s3.retention=janitor
+    private final BucketBound bound;
 
-    private SharedStore(S3Client s3, TieredEntryStore entries) {
+    private SharedStore(S3Client s3, TieredEntryStore entries, Touches touches, Janitor janitor, BucketBound bound) {
         this.s3 = s3;
         this.entries = entries;
+        this.touches = touches;
+        this.janitor = janitor;
+        this.bound = bound;
+    }
+
+    /** The retention's instruments: touches (and, in janitor mode, the janitor's). */
+    void registerMetrics(CacheMetrics metrics) {
+        metrics.registerTouches(touches::done, touches::skipped, touches::failed);
+        if (janitor != null) {
+            metrics.registerJanitor(new CacheMetrics.JanitorView(bound::lastMeasured, bound::estimate, bound::hardLimit,
+                    janitor::rounds, janitor::lastRoundSeconds, janitor::evictedEntries, janitor::evictedBytes,
+                    janitor::holdsLease));
+        }
     }
 
     TieredEntryStore entries() {
@@ -61,7 +82,21 @@ final class SharedStore implements AutoCloseable {
             scan.setDaemon(true);
             scan.start();
             S3EntryStore remote = new S3EntryStore(s3, config.bucket(), config.prefix(), files, ledger, new S3Health());
-            return new SharedStore(s3, new TieredEntryStore(local, localFiles, remote));
+            RetentionSettings retention = config.retention();
+            Touches touches = retention.touches() ? new Touches(s3, config.bucket(), retention.touchAfter()) : Touches.NONE;
+            remote.useTouches(touches);
+            Janitor janitor = null;
+            BucketBound bucketBound = BucketBound.NONE;
+            if (retention.mode() == RetentionSettings.Mode.JANITOR) {
+                bucketBound = new BucketBound(settings.maxCacheSizeHard());
+                remote.useBound(bucketBound);
+                janitor = new Janitor(s3, config.bucket(), config.prefix(), settings.maxCacheSize(),
+                        retention.janitorInterval(), retention.janitorLease(), bucketBound);
+                janitor.start();
+                LOG.info("Shared store retention: janitor (node " + janitor.nodeId() + "), bucket bounded at "
+                        + settings.maxCacheSize() + " bytes, writes refused past " + settings.maxCacheSizeHard());
+            }
+            return new SharedStore(s3, new TieredEntryStore(local, localFiles, remote), touches, janitor, bucketBound);
         } catch (ConditionalWriteCheck.Failed e) {
             s3.close();
             LOG.severe("Polycache cannot start: " + e.getMessage());
@@ -76,6 +111,10 @@ final class SharedStore implements AutoCloseable {
 
     @Override
     public void close() {
+        if (janitor != null) {
+            janitor.close();
+        }
+        touches.close();
         entries.close();
         s3.close();
     }

@@ -37,6 +37,8 @@ public final class CacheMetrics {
     private final SpaceLedger ledger;
     private final java.util.Set<String> protocols = new java.util.concurrent.CopyOnWriteArraySet<>();
     private final long startedNanos = System.nanoTime();
+    /** Objects function meters read, kept reachable (Micrometer refers to them weakly). */
+    private final List<Object> retained = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public CacheMetrics(SpaceLedger ledger) {
         this.ledger = ledger;
@@ -74,6 +76,59 @@ public final class CacheMetrics {
                 io.polycache.store.Scrubber::verifiedBytes);
         registry.more().counter("polycache_scrub_damaged", List.of(), scrubber, io.polycache.store.Scrubber::damaged);
         registry.more().counter("polycache_scrub_passes", List.of(), scrubber, io.polycache.store.Scrubber::passes);
+    }
+
+    /**
+     * Refreshes of used entries on the shared store: {@code polycache_s3_touches_total} (objects
+     * copied onto themselves), {@code polycache_s3_touches_skipped_total} (uses that needed none:
+     * refreshed within the window, by this node or another) and
+     * {@code polycache_s3_touches_failed_total}.
+     */
+    public void registerTouches(java.util.function.LongSupplier done, java.util.function.LongSupplier skipped,
+            java.util.function.LongSupplier failed) {
+        retained.addAll(List.of(done, skipped, failed)); // Micrometer holds function meters' objects weakly
+        registry.more().counter("polycache_s3_touches", List.of(), done, LongSupplierValue::of);
+        registry.more().counter("polycache_s3_touches_skipped", List.of(), skipped, LongSupplierValue::of);
+        registry.more().counter("polycache_s3_touches_failed", List.of(), failed, LongSupplierValue::of);
+    }
+
+    /** What the janitor of the shared store shows (janitor retention). */
+    public record JanitorView(java.util.function.LongSupplier usageMeasured, java.util.function.LongSupplier usageEstimated,
+            java.util.function.LongSupplier hardLimit, java.util.function.LongSupplier rounds,
+            java.util.function.DoubleSupplier lastRoundSeconds, java.util.function.LongSupplier evictedEntries,
+            java.util.function.LongSupplier evictedBytes, java.util.function.BooleanSupplier leaseHeld) {}
+
+    /**
+     * Janitor retention: {@code polycache_s3_bucket_bytes} (the bucket's entries as the last
+     * round left them, -1 before any is known), {@code polycache_s3_bucket_estimated_bytes} (that
+     * plus this node's writes since: past {@code polycache_s3_bucket_hard_limit_bytes} writes get
+     * 507), {@code polycache_s3_janitor_rounds_total} and
+     * {@code polycache_s3_janitor_last_round_seconds} (rounds this node ran),
+     * {@code polycache_s3_evicted_entries_total} and {@code polycache_s3_evicted_bytes_total}, and
+     * {@code polycache_s3_janitor_lease_held} (1 on the node that is the janitor now).
+     */
+    public void registerJanitor(JanitorView view) {
+        retained.add(view);
+        Gauge.builder("polycache_s3_bucket_bytes", view, v -> v.usageMeasured().getAsLong())
+                .description("Bytes of entries in the bucket as the janitor last measured them (-1: not yet)")
+                .register(registry);
+        Gauge.builder("polycache_s3_bucket_estimated_bytes", view, v -> v.usageEstimated().getAsLong())
+                .description("The last measurement plus this node's writes since").register(registry);
+        Gauge.builder("polycache_s3_bucket_hard_limit_bytes", view, v -> v.hardLimit().getAsLong())
+                .description("Past this estimate, writes get 507 until the next round").register(registry);
+        registry.more().counter("polycache_s3_janitor_rounds", List.of(), view.rounds(), LongSupplierValue::of);
+        Gauge.builder("polycache_s3_janitor_last_round_seconds", view, v -> v.lastRoundSeconds().getAsDouble())
+                .description("Duration of the last janitor round this node ran").register(registry);
+        registry.more().counter("polycache_s3_evicted_entries", List.of(), view.evictedEntries(), LongSupplierValue::of);
+        registry.more().counter("polycache_s3_evicted_bytes", List.of(), view.evictedBytes(), LongSupplierValue::of);
+        Gauge.builder("polycache_s3_janitor_lease_held", view, v -> v.leaseHeld().getAsBoolean() ? 1 : 0)
+                .description("1 on the node holding the janitor lease").register(registry);
+    }
+
+    private static final class LongSupplierValue {
+        static double of(java.util.function.LongSupplier supplier) {
+            return supplier.getAsLong();
+        }
     }
 
     private static double limit(long limit) {
