@@ -220,4 +220,210 @@ class RetentionIT {
         assertArrayEquals(body, read.body());
         assertEquals(PolykitArtifact.sha256(body), read.headers().firstValue("X-Artifact-Hash").orElseThrow());
     }
+
+    private static Map<String, String> janitor(String prefix, String bound, String hard, String interval) {
+        return parameters(prefix, Map.of("polycache.s3.retention", "janitor", "polycache.maxCacheSize", bound,
+                "polycache.maxCacheSizeHard", hard, "polycache.s3.janitorInterval", interval,
+                "polycache.s3.janitorLease", "6s", "polycache.s3.touchAfter", "1s"));
+    }
+
+    private static double sum(String series, TestServer... nodes) throws Exception {
+        double total = 0;
+        for (TestServer node : nodes) {
+            total += metric(node, series);
+        }
+        return total;
+    }
+
+    @Test
+    void theJanitorKeepsTheBucketUnderTheBoundAndTheEntryReadRepeatedlySurvives() throws Exception {
+        String prefix = "settle/";
+        TestServer a = node("a", janitor(prefix, "4m", "64m", "2s"));
+        TestServer b = node("b", janitor(prefix, "4m", "64m", "2s"));
+        String hot = PolykitArtifact.randomKey(64);
+        byte[] hotBody = artifact(hot, 10, 128 * 1024);
+        assertEquals(201, a.put(path(hot), hotBody).statusCode());
+        List<String> cold = new ArrayList<>();
+        for (int i = 0; i < 48; i++) { // 6 MiB in all, written after the hot entry
+            String key = PolykitArtifact.randomKey(64);
+            cold.add(key);
+            HttpResponse<String> put = (i % 2 == 0 ? b : a).put(path(key), artifact(key, 100 + i, 128 * 1024));
+            assertEquals(201, put.statusCode(), put.body());
+            assertArrayEquals(hotBody, getBytes(i % 2 == 0 ? a : b, hot).body());
+            Thread.sleep(100);
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (bytes(prefix + "entries/") > 4 * MIB || sum("polycache_s3_janitor_rounds_total", a, b) < 1
+                || stored(prefix, cold.get(0))) {
+            assertTrue(System.nanoTime() < deadline, "the bucket did not settle under 4 MiB: " + bytes(prefix + "entries/")
+                    + " bytes; " + touchLines(a) + touchLines(b));
+            assertArrayEquals(hotBody, getBytes(a, hot).body());
+            Thread.sleep(200);
+        }
+        assertTrue(stored(prefix, hot), "the entry read all along survives");
+        assertFalse(stored(prefix, cold.get(0)), "the oldest unread entry went");
+        assertEquals(1, sum("polycache_s3_janitor_lease_held", a, b), "one janitor");
+        assertTrue(sum("polycache_s3_evicted_entries_total", a, b) >= 10, touchLines(a) + touchLines(b));
+        assertTrue(sum("polycache_s3_evicted_bytes_total", a, b) >= 10 * 128 * 1024, touchLines(a) + touchLines(b));
+        TestServer janitor = metric(a, "polycache_s3_janitor_lease_held") == 1 ? a : b;
+        double measured = metric(janitor, "polycache_s3_bucket_bytes");
+        assertTrue(measured > 0 && measured <= 4 * MIB, "usage as last measured: " + measured);
+        assertTrue(metric(janitor, "polycache_s3_janitor_last_round_seconds") > 0);
+        String usage = client.getObjectAsBytes(r -> r.bucket(BUCKET).key(prefix + "janitor/usage")).asUtf8String();
+        assertTrue(usage.contains("holder="), usage);
+        // Reading an evicted entry is an honest miss on a node that did not hold it.
+        TestServer fresh = node("fresh", janitor(prefix, "4m", "64m", "2s"));
+        assertEquals(404, getBytes(fresh, cold.get(0)).statusCode());
+        assertArrayEquals(hotBody, getBytes(fresh, hot).body());
+    }
+
+    @Test
+    void writesPastTheHardBoundGet507AndSucceedAgainOnceARoundFreedSpace() throws Exception {
+        String prefix = "hard/";
+        TestServer a = node("a", janitor(prefix, "2m", "3m", "3s"));
+        TestServer b = node("b", janitor(prefix, "2m", "3m", "3s"));
+        HttpResponse<String> refused = null;
+        int written = 0;
+        for (int i = 0; i < 60 && refused == null; i++) {
+            String key = PolykitArtifact.randomKey(64);
+            HttpResponse<String> put = a.put(path(key), artifact(key, 200 + i, 256 * 1024));
+            if (put.statusCode() == 507) {
+                refused = put;
+            } else {
+                assertEquals(201, put.statusCode(), put.body());
+                written++;
+            }
+        }
+        assertTrue(refused != null, "no 507 after " + written + " writes of 256 KiB past a hard bound of 3 MiB");
+        assertTrue(written >= 12, "507 only once this node's writes alone passed 3 MiB: after " + written);
+        assertTrue(refused.body().contains("shared bucket"), refused.body());
+        assertTrue(metric(a, "polycache_s3_bucket_estimated_bytes") > 3 * MIB, touchLines(a));
+
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        int status = 507;
+        while (status == 507) {
+            assertTrue(System.nanoTime() < deadline, "still 507 after 120 s: " + touchLines(a) + touchLines(b));
+            Thread.sleep(500);
+            String key = PolykitArtifact.randomKey(64);
+            HttpResponse<String> put = a.put(path(key), artifact(key, 999, 256 * 1024));
+            status = put.statusCode();
+            assertTrue(status == 201 || status == 507, put.body());
+        }
+        assertTrue(sum("polycache_s3_janitor_rounds_total", a, b) >= 1);
+        assertTrue(bytes(prefix + "entries/") <= 3 * MIB + 256 * 1024 + 4096, "bytes " + bytes(prefix + "entries/"));
+    }
+
+    @Test
+    void whenTheJanitorIsKilledAnotherNodeTakesOverOnceItsLeaseExpired() throws Exception {
+        String prefix = "takeover/";
+        Map<String, String> parameters = janitor(prefix, "2m", "64m", "1s");
+        NodeProcess killed = NodeProcess.start(launch(parameters, "killed"));
+        String pid = "-" + killed.process.pid() + "-";
+        await("the process node holds the lease", 120, () -> leaseHolder(prefix).contains(pid));
+        TestServer a = node("a", parameters);
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; i < 40; i++) { // 5 MiB, past the bound: the process node's rounds delete
+            String key = PolykitArtifact.randomKey(64);
+            keys.add(key);
+            assertEquals(201, a.put(path(key), artifact(key, 300 + i, 128 * 1024)).statusCode());
+        }
+        await("the process node's round started deleting", 120, () -> bytes(prefix + "entries/") < 5 * MIB - 128 * 1024);
+        killed.process.destroyForcibly(); // SIGKILL: no hand-over
+        killed.process.waitFor(30, TimeUnit.SECONDS);
+        String last = leaseHolder(prefix);
+        long expired = Long.parseLong(field(last, "expires"));
+
+        await("node a takes the lease", 120, () -> {
+            try {
+                return metric(a, "polycache_s3_janitor_lease_held") == 1;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        String taken = leaseHolder(prefix);
+        assertFalse(taken.contains(pid), taken);
+        long takenAt = Long.parseLong(field(taken, "expires")) - 6_000;
+        assertTrue(takenAt >= expired, "taken at " + takenAt + ", before the dead node's lease expired at " + expired);
+        await("the bucket settles under 2 MiB", 120, () -> bytes(prefix + "entries/") <= 2 * MIB);
+        // Consistent: every object left is a whole entry, served with its hash.
+        List<S3Object> left = objects(prefix + "entries/");
+        assertFalse(left.isEmpty());
+        for (S3Object object : left) {
+            String key = object.key().substring((prefix + "entries/polykit/").length());
+            HttpResponse<byte[]> read = getBytes(a, key);
+            assertEquals(200, read.statusCode(), key);
+            assertEquals(PolykitArtifact.sha256(read.body()), read.headers().firstValue("X-Artifact-Hash").orElseThrow());
+        }
+        assertTrue(metric(a, "polycache_s3_janitor_rounds_total") >= 1);
+    }
+
+    /** The newest lease object's content. */
+    private static String leaseHolder(String prefix) {
+        List<S3Object> leases = objects(prefix + "janitor/lease-");
+        if (leases.isEmpty()) {
+            return "";
+        }
+        String newest = leases.stream().map(S3Object::key).max(String::compareTo).orElseThrow();
+        try {
+            return client.getObjectAsBytes(r -> r.bucket(BUCKET).key(newest)).asUtf8String();
+        } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
+            return "";
+        }
+    }
+
+    private static String field(String record, String name) {
+        Matcher m = Pattern.compile("(?m)^" + name + "=(.*)$").matcher(record);
+        assertTrue(m.find(), record);
+        return m.group(1).trim();
+    }
+
+    /** {@code java -jar polycache.war} over the bucket, as an operator runs a node. */
+    private Process launch(Map<String, String> parameters, String name) throws IOException {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Daws.accessKeyId=" + S3ProxyProcess.IDENTITY, "-Daws.secretAccessKey=" + S3ProxyProcess.CREDENTIAL,
+                "-jar", TestServer.war().toAbsolutePath().toString(),
+                "--port", "0", "--public", "--storage-dir", dir.resolve(name).toString()));
+        parameters.forEach((key, value) -> command.add("--" + key + "=" + value));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        processes.add(process);
+        return process;
+    }
+
+    /** A node process, once it is listening; its output is drained. */
+    private record NodeProcess(Process process, String url) {
+        private static final Pattern LISTENING = Pattern.compile("Polycache listening on (http://[0-9.]+:[0-9]+)");
+
+        static NodeProcess start(Process process) throws Exception {
+            CompletableFuture<String> url = new CompletableFuture<>();
+            StringBuilder output = new StringBuilder();
+            Thread reader = new Thread(() -> {
+                try (BufferedReader lines = new BufferedReader(
+                        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = lines.readLine()) != null) {
+                        synchronized (output) {
+                            output.append(line).append('\n');
+                        }
+                        Matcher m = LISTENING.matcher(line);
+                        if (m.find()) {
+                            url.complete(m.group(1));
+                        }
+                    }
+                } catch (IOException e) {
+                    // the process is gone
+                }
+                url.complete(null);
+            });
+            reader.setDaemon(true);
+            reader.start();
+            String found = url.get(120, TimeUnit.SECONDS);
+            if (found == null) {
+                synchronized (output) {
+                    throw new IllegalStateException("the node did not start:\n" + output);
+                }
+            }
+            return new NodeProcess(process, found);
+        }
+    }
 }
