@@ -112,7 +112,8 @@ public final class PolycacheListener implements ServletContextListener {
         metrics.registerProtocol("turbo");
         metrics.registerProtocol("nx");
         BlobStore blobs = new BlobStore(files, ledger);
-        BundleStore bundles = new BundleStore(files, blobs, ledger, metrics::bundleBuild);
+        BundleStore bundles = new BundleStore(files, blobs, ledger, metrics::bundleBuild,
+                shared == null ? io.polycache.bundle.BundleShare.NONE : shared.bundles());
         openLedger(ledger, files, blobs.references()); // refuses unless every store has registered its evictor
         this.ledger = ledger;
         try {

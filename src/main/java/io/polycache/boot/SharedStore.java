@@ -25,37 +25,47 @@ import software.amazon.awssdk.services.s3.S3Client;
 /**
  * The wiring of a node over a shared bucket: the S3 client, the start-up self-test, the local
  * tier (its own directory {@code <storageDir>/local-tier} and its own bound,
- * {@code polycache.localCacheSize}) and the tiered store every protocol stores through.
+ * {@code polycache.localCacheSize}) and the tiered store every protocol stores through; and the
+ * dependency cache's share ({@link SharedBundles}), whose local tier is the node's own
+ * {@code objects/}, {@code indexes/} and {@code bundles/}.
  */
 final class SharedStore implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(SharedStore.class.getName());
 
     private final S3Client s3;
     private final TieredEntryStore entries;
+    private final SharedBundles bundles;
     private final Touches touches;
-    private final Janitor janitor; // null unless polycache.s3.retention=janitor
+    private final Janitor janitor; // null with polycache.s3.retention=none
     private final BucketBound bound;
 
-    private SharedStore(S3Client s3, TieredEntryStore entries, Touches touches, Janitor janitor, BucketBound bound) {
+    private SharedStore(S3Client s3, TieredEntryStore entries, SharedBundles bundles, Touches touches, Janitor janitor,
+            BucketBound bound) {
         this.s3 = s3;
         this.entries = entries;
+        this.bundles = bundles;
         this.touches = touches;
         this.janitor = janitor;
         this.bound = bound;
     }
 
-    /** The retention's instruments: touches (and, in janitor mode, the janitor's). */
+    /** The retention's instruments: touches, and the janitor's. */
     void registerMetrics(CacheMetrics metrics) {
         metrics.registerTouches(touches::done, touches::skipped, touches::failed);
         if (janitor != null) {
             metrics.registerJanitor(new CacheMetrics.JanitorView(bound::lastMeasured, bound::estimate, bound::hardLimit,
                     janitor::rounds, janitor::lastRoundSeconds, janitor::evictedEntries, janitor::evictedBytes,
-                    janitor::holdsLease));
+                    janitor::holdsLease, janitor::sweptBlobs), bound != BucketBound.NONE);
         }
     }
 
     TieredEntryStore entries() {
         return entries;
+    }
+
+    /** The seam through which the dependency cache shares its blobs, ZIPs and indexes. */
+    io.polycache.bundle.BundleShare bundles() {
+        return bundles;
     }
 
     /**
@@ -85,18 +95,25 @@ final class SharedStore implements AutoCloseable {
             RetentionSettings retention = config.retention();
             Touches touches = retention.touches() ? new Touches(s3, config.bucket(), retention.touchAfter()) : Touches.NONE;
             remote.useTouches(touches);
+            SharedBundles bundles = new SharedBundles(remote.besideEntries()); // shares the touches
             Janitor janitor = null;
             BucketBound bucketBound = BucketBound.NONE;
             if (retention.mode() == RetentionSettings.Mode.JANITOR) {
                 bucketBound = new BucketBound(settings.maxCacheSizeHard());
                 remote.useBound(bucketBound);
-                janitor = new Janitor(s3, config.bucket(), config.prefix(), settings.maxCacheSize(),
-                        retention.janitorInterval(), retention.janitorLease(), bucketBound);
-                janitor.start();
+                janitor = new Janitor(s3, config.bucket(), config.prefix(), settings.maxCacheSize(), retention,
+                        bucketBound);
                 LOG.info("Shared store retention: janitor (node " + janitor.nodeId() + "), bucket bounded at "
                         + settings.maxCacheSize() + " bytes, writes refused past " + settings.maxCacheSizeHard());
+            } else if (retention.mode() == RetentionSettings.Mode.LIFECYCLE) {
+                // Lifecycle rules delete by age; one node at a time sweeps blobs no index references.
+                janitor = new Janitor(s3, config.bucket(), config.prefix(), Janitor.SWEEP_ONLY, retention, bucketBound);
             }
-            return new SharedStore(s3, new TieredEntryStore(local, localFiles, remote), touches, janitor, bucketBound);
+            if (janitor != null) {
+                janitor.start();
+            }
+            return new SharedStore(s3, new TieredEntryStore(local, localFiles, remote), bundles, touches, janitor,
+                    bucketBound);
         } catch (ConditionalWriteCheck.Failed e) {
             s3.close();
             LOG.severe("Polycache cannot start: " + e.getMessage());

@@ -27,12 +27,21 @@ import java.util.concurrent.locks.ReentrantLock;
  * does. The ZIP is a derived file: built from the index on first download and kept under
  * {@code bundles/}; when it is missing it is built again, byte for byte the same. Builds of one
  * bundle are serialised on a lock stripe, so concurrent first downloads build it once.
+ *
+ * <p>Over a {@link BundleShare} (several nodes), what is shared counts and this node's files are
+ * its local tier: an install shares its blobs, its ZIP (built at once) and last its index, the
+ * commit point; the loser of a race adopts the winner's index. A bundle this node does not hold
+ * is looked up in the share and its index adopted; a missing ZIP is fetched from the share, or
+ * built from the index with the blobs this node lacks read from the share. Eviction, scrubbing
+ * and damage stay local, except that a bundle whose blob is missing from the share too has its
+ * shared index removed, so that it installs again. Without a share (one node) nothing changes.
  */
 public final class BundleStore {
     private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(BundleStore.class.getName());
     private static final int STRIPES = 64;
     /** Blobs a scrub pass remembers as checked good, so that shared ones are read once a pass. */
     private static final int SCRUB_MEMORY = 100_000;
+    private static final String MISSING = "is missing";
 
     private final StorageDirectory files;
     private final ShardLayout layout;
@@ -48,16 +57,23 @@ public final class BundleStore {
     }
 
     private final BuildObserver observer;
+    private final BundleShare share;
 
     public BundleStore(StorageDirectory files, BlobStore blobs, SpaceLedger ledger) {
         this(files, blobs, ledger, (duration, bytes) -> {});
     }
 
     public BundleStore(StorageDirectory files, BlobStore blobs, SpaceLedger ledger, BuildObserver observer) {
+        this(files, blobs, ledger, observer, BundleShare.NONE);
+    }
+
+    public BundleStore(StorageDirectory files, BlobStore blobs, SpaceLedger ledger, BuildObserver observer,
+            BundleShare share) {
         this.observer = observer;
+        this.share = share;
         this.files = files;
         this.layout = files.layout();
-        this.assembler = new ZipAssembler(blobs);
+        this.assembler = new ZipAssembler(blobs, share);
         this.blobs = blobs;
         this.ledger = ledger;
         for (int i = 0; i < STRIPES; i++) {
@@ -69,7 +85,7 @@ public final class BundleStore {
 
     /** Whether the bundle is stored; a hit counts as a use of its index. */
     public boolean exists(Sha256 hash) throws IOException {
-        Optional<Path> index = indexFile(hash);
+        Optional<Path> index = localOrShared(hash);
         index.ifPresent(file -> ledger.touch(EntryKind.INDEX, ledgerName(file)));
         return index.isPresent();
     }
@@ -79,6 +95,10 @@ public final class BundleStore {
      * install. The pins become the index's references; if the commit fails, they are given up.
      */
     public void commit(BundleIndex index) throws IOException {
+        if (share.enabled()) {
+            commitShared(index);
+            return;
+        }
         List<String> shas = BundleIndex.blobsOf(index.entries());
         Path temp = files.newTempFile(".index");
         try {
@@ -99,6 +119,180 @@ public final class BundleStore {
         } finally {
             Files.deleteIfExists(temp);
         }
+    }
+
+    /**
+     * An install's commit over a share: its blobs, then its ZIP, then its index, the commit
+     * point. The winner's index and ZIP are then committed here as on one node; the loser
+     * adopts the winner's index (and keeps its own ZIP only when both indexes are the same
+     * bytes, so the same ZIP). Either way the install's pins are settled.
+     */
+    private void commitShared(BundleIndex index) throws IOException {
+        List<String> shas = BundleIndex.blobsOf(index.entries());
+        boolean settled = false;
+        Path indexTemp = null;
+        Path zipTemp = null;
+        try {
+            indexTemp = files.newTempFile(".index");
+            zipTemp = files.newTempFile(".zip");
+            for (String sha : new java.util.LinkedHashSet<>(shas)) {
+                share.putBlob(new Sha256(sha), layout.object(new Sha256(sha)));
+            }
+            try (OutputStream out = Files.newOutputStream(indexTemp)) {
+                IndexCodec.write(index, out);
+            }
+            StorageDirectory.fsync(indexTemp);
+            Sha256 indexSha = sha256Of(indexTemp);
+            long started = System.nanoTime();
+            assembler.write(index, zipTemp);
+            StorageDirectory.fsync(zipTemp);
+            long zipSize = Files.size(zipTemp);
+            observer.built(java.time.Duration.ofNanos(System.nanoTime() - started), zipSize);
+            share.putBundle(index.hash(), zipTemp, indexSha);
+            Path target = layout.index(index.hash(), index.manager(), index.versionsTag());
+            ReentrantLock lock = stripe(index.hash());
+            lock.lock();
+            try {
+                if (share.commitIndex(target.getFileName().toString(), indexTemp)) {
+                    try (SpaceLedger.Reservation space = ledger.reserve(Files.size(indexTemp) + zipSize)) {
+                        long size = Files.size(indexTemp);
+                        files.moveIntoPlace(indexTemp, target);
+                        space.commit(EntryKind.INDEX, ledgerName(target), size);
+                        blobs.references().pinsBecomeReferences(shas);
+                        settled = true;
+                        files.moveIntoPlace(zipTemp, layout.bundle(index.hash()));
+                        space.commit(EntryKind.BUNDLE, index.hash().value(), zipSize);
+                    }
+                    return;
+                }
+                // Another node's install won: its index is the bundle's, here as everywhere.
+                Optional<Path> adopted = indexFile(index.hash());
+                if (adopted.isEmpty()) {
+                    adopted = adopt(index.hash());
+                }
+                if (adopted.isEmpty()) {
+                    throw new IOException("bundle " + index.hash() + ": the shared index that won was removed meanwhile");
+                }
+                if (sha256Of(adopted.get()).equals(indexSha) && !Files.exists(layout.bundle(index.hash()))) {
+                    try (SpaceLedger.Reservation space = ledger.reserve(zipSize)) {
+                        files.moveIntoPlace(zipTemp, layout.bundle(index.hash()));
+                        space.commit(EntryKind.BUNDLE, index.hash().value(), zipSize);
+                    }
+                }
+            } finally {
+                lock.unlock();
+            }
+        } finally {
+            if (!settled) {
+                blobs.unpin(shas); // after an adoption, which holds the blobs the winner's index shares
+            }
+            for (Path temp : new Path[] {indexTemp, zipTemp}) {
+                if (temp != null) {
+                    Files.deleteIfExists(temp);
+                }
+            }
+        }
+    }
+
+    /** The bundle's local index, or the shared one adopted into the local tier, or empty. */
+    private Optional<Path> localOrShared(Sha256 hash) throws IOException {
+        Optional<Path> index = indexFile(hash);
+        if (index.isPresent() || !share.enabled()) {
+            return index;
+        }
+        ReentrantLock lock = stripe(hash);
+        lock.lock();
+        try {
+            index = indexFile(hash);
+            return index.isPresent() ? index : adopt(hash);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Takes the shared index of a bundle into the local tier (the caller holds its stripe and
+     * found no local index). Its blobs that this node holds get a reference from it; the others
+     * stay in the share, read from there when a ZIP is built.
+     */
+    private Optional<Path> adopt(Sha256 hash) throws IOException {
+        Path temp = files.newTempFile(".index");
+        try {
+            Optional<String> name = share.fetchIndex(hash, temp);
+            if (name.isEmpty()) {
+                return Optional.empty();
+            }
+            BundleIndex index;
+            try (InputStream in = Files.newInputStream(temp)) {
+                index = IndexCodec.read(in);
+            }
+            Path target = layout.index(index.hash(), index.manager(), index.versionsTag());
+            if (!index.hash().equals(hash) || !target.getFileName().toString().equals(name.get())) {
+                throw new IOException("shared index " + name.get() + " is not an index of bundle " + hash);
+            }
+            StorageDirectory.fsync(temp);
+            try (SpaceLedger.Reservation space = ledger.reserve(Files.size(temp))) {
+                long size = Files.size(temp);
+                files.moveIntoPlace(temp, target);
+                space.commit(EntryKind.INDEX, ledgerName(target), size);
+            }
+            blobs.references().referenceHeld(BundleIndex.blobsOf(index.entries()));
+            return Optional.of(target);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    /**
+     * Fetches the shared ZIP of a bundle into place (the caller holds its stripe), if the share
+     * has one built from this very index.
+     */
+    private boolean fetchShared(Sha256 hash, Path indexFile, Path zip) throws IOException {
+        if (!share.enabled()) {
+            return false;
+        }
+        Path temp = files.newTempFile(".zip");
+        try {
+            if (!share.fetchBundle(hash, sha256Of(indexFile), temp)) {
+                return false;
+            }
+            StorageDirectory.fsync(temp);
+            long size = Files.size(temp);
+            try (SpaceLedger.Reservation space = ledger.reserve(size)) {
+                files.moveIntoPlace(temp, zip);
+                space.commit(EntryKind.BUNDLE, hash.value(), size);
+            }
+            return true;
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    /**
+     * Shares a ZIP built here because the share had none from this index, so other nodes need
+     * not build it. The download does not depend on it: a failure is only logged.
+     */
+    private void shareBuilt(Sha256 hash, Path indexFile, Path zip) {
+        if (!share.enabled()) {
+            return;
+        }
+        try {
+            share.putBundle(hash, zip, sha256Of(indexFile));
+        } catch (IOException | RuntimeException e) {
+            LOG.warning("Could not share the ZIP of bundle " + hash + " built here: " + e.getMessage());
+        }
+    }
+
+    private ReentrantLock stripe(Sha256 hash) {
+        return stripes[Math.floorMod(hash.value().hashCode(), STRIPES)];
+    }
+
+    private static Sha256 sha256Of(Path file) throws IOException {
+        java.security.MessageDigest digest = Sha256.newDigest();
+        try (InputStream in = new java.security.DigestInputStream(Files.newInputStream(file), digest)) {
+            in.transferTo(OutputStream.nullOutputStream());
+        }
+        return Sha256.of(digest);
     }
 
     /**
@@ -137,7 +331,7 @@ public final class BundleStore {
 
     /** A bundle's ZIP opened for reading (built first if missing), or empty for an unknown hash. */
     public Optional<OpenBundle> open(Sha256 hash) throws IOException {
-        Optional<Path> index = indexFile(hash);
+        Optional<Path> index = localOrShared(hash);
         if (index.isEmpty()) {
             return Optional.empty();
         }
@@ -150,17 +344,24 @@ public final class BundleStore {
         if (open.isPresent()) {
             return open;
         }
-        ReentrantLock lock = stripes[Math.floorMod(hash.value().hashCode(), STRIPES)];
+        ReentrantLock lock = stripe(hash);
         lock.lock();
         try {
-            if (!Files.exists(zip)) {
+            if (!Files.exists(zip) && !fetchShared(hash, index.get(), zip)) {
                 build(index.get(), zip);
+                shareBuilt(hash, index.get(), zip);
             }
         } catch (DamagedBlobException e) {
             // Never 500 forever under a cache hit: the bundle goes, and the next install request
             // finds it missing and installs it again.
             Files.deleteIfExists(layout.object(e.blob()));
             drop(index.get(), e.getMessage());
+            if (e.missingFromShare()) {
+                // Not even the share has it (removed there): the shared index goes too, else the
+                // next request would adopt it again and no install could ever replace it.
+                LOG.warning("Removing shared index " + index.get().getFileName() + ": " + e.getMessage());
+                share.dropIndex(index.get().getFileName().toString());
+            }
             return Optional.empty();
         } finally {
             lock.unlock();
@@ -230,7 +431,8 @@ public final class BundleStore {
                     damage = "blob " + entry.blob() + " of " + entry.path() + " is damaged";
                 } else if (!good.containsKey(entry.blob())) {
                     String why = checkBlob(entry, pace);
-                    if (why == null) {
+                    if (why == null || (why == MISSING && share.enabled())) {
+                        // Over a share, a blob this node never fetched is no damage: a build reads it there.
                         good.put(entry.blob(), Boolean.TRUE);
                     } else {
                         LOG.warning("Removing damaged blob " + entry.blob() + ": " + why);
@@ -275,7 +477,7 @@ public final class BundleStore {
                 pace.read(n);
             }
         } catch (NoSuchFileException e) {
-            return "is missing";
+            return MISSING;
         }
         if (size != entry.storedSize() || !Sha256.of(digest).equals(entry.storedSha256())) {
             return "does not match its SHA-256 (" + size + " of " + entry.storedSize() + " bytes)";

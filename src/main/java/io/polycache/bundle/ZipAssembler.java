@@ -33,9 +33,16 @@ public final class ZipAssembler {
     private static final int SYMLINK = 0120000;
 
     private final BlobStore blobs;
+    private final BundleShare share;
 
     public ZipAssembler(BlobStore blobs) {
+        this(blobs, BundleShare.NONE);
+    }
+
+    /** @param share where blobs this node does not hold are read from */
+    public ZipAssembler(BlobStore blobs, BundleShare share) {
         this.blobs = blobs;
+        this.share = share;
     }
 
     /** Writes the bundle into a new file, which the caller then moves into place. */
@@ -74,7 +81,8 @@ public final class ZipAssembler {
         try {
             stored = blobs.openStored(entry.blob());
         } catch (java.nio.file.NoSuchFileException e) {
-            throw new DamagedBlobException(entry.blob(), "blob " + entry.blob() + " of " + entry.path() + " is missing");
+            stored = share.openBlob(entry.blob()).orElseThrow(() -> new DamagedBlobException(entry.blob(),
+                    "blob " + entry.blob() + " of " + entry.path() + " is missing", share.enabled()));
         }
         try (InputStream in = new DigestInputStream(stored, digest)) {
             zip.addRawArchiveEntry(zipEntry, in);

@@ -96,7 +96,8 @@ public final class CacheMetrics {
     public record JanitorView(java.util.function.LongSupplier usageMeasured, java.util.function.LongSupplier usageEstimated,
             java.util.function.LongSupplier hardLimit, java.util.function.LongSupplier rounds,
             java.util.function.DoubleSupplier lastRoundSeconds, java.util.function.LongSupplier evictedEntries,
-            java.util.function.LongSupplier evictedBytes, java.util.function.BooleanSupplier leaseHeld) {}
+            java.util.function.LongSupplier evictedBytes, java.util.function.BooleanSupplier leaseHeld,
+            java.util.function.LongSupplier sweptBlobs) {}
 
     /**
      * Janitor retention: {@code polycache_s3_bucket_bytes} (the bucket's entries as the last
@@ -104,11 +105,23 @@ public final class CacheMetrics {
      * plus this node's writes since: past {@code polycache_s3_bucket_hard_limit_bytes} writes get
      * 507), {@code polycache_s3_janitor_rounds_total} and
      * {@code polycache_s3_janitor_last_round_seconds} (rounds this node ran),
-     * {@code polycache_s3_evicted_entries_total} and {@code polycache_s3_evicted_bytes_total}, and
-     * {@code polycache_s3_janitor_lease_held} (1 on the node that is the janitor now).
+     * {@code polycache_s3_evicted_entries_total} (entries, indexes and ZIPs) and
+     * {@code polycache_s3_evicted_bytes_total} (with the blobs they alone held),
+     * {@code polycache_s3_swept_blobs_total} (blobs no index referenced) and
+     * {@code polycache_s3_janitor_lease_held} (1 on the node that is the janitor now). Without
+     * a bound (lifecycle retention) only the rounds, sweeps and lease.
      */
-    public void registerJanitor(JanitorView view) {
+    public void registerJanitor(JanitorView view, boolean bounded) {
         retained.add(view);
+        registry.more().counter("polycache_s3_janitor_rounds", List.of(), view.rounds(), LongSupplierValue::of);
+        Gauge.builder("polycache_s3_janitor_last_round_seconds", view, v -> v.lastRoundSeconds().getAsDouble())
+                .description("Duration of the last janitor round this node ran").register(registry);
+        Gauge.builder("polycache_s3_janitor_lease_held", view, v -> v.leaseHeld().getAsBoolean() ? 1 : 0)
+                .description("1 on the node holding the janitor lease").register(registry);
+        registry.more().counter("polycache_s3_swept_blobs", List.of(), view.sweptBlobs(), LongSupplierValue::of);
+        if (!bounded) {
+            return;
+        }
         Gauge.builder("polycache_s3_bucket_bytes", view, v -> v.usageMeasured().getAsLong())
                 .description("Bytes of entries in the bucket as the janitor last measured them (-1: not yet)")
                 .register(registry);
@@ -116,13 +129,8 @@ public final class CacheMetrics {
                 .description("The last measurement plus this node's writes since").register(registry);
         Gauge.builder("polycache_s3_bucket_hard_limit_bytes", view, v -> v.hardLimit().getAsLong())
                 .description("Past this estimate, writes get 507 until the next round").register(registry);
-        registry.more().counter("polycache_s3_janitor_rounds", List.of(), view.rounds(), LongSupplierValue::of);
-        Gauge.builder("polycache_s3_janitor_last_round_seconds", view, v -> v.lastRoundSeconds().getAsDouble())
-                .description("Duration of the last janitor round this node ran").register(registry);
         registry.more().counter("polycache_s3_evicted_entries", List.of(), view.evictedEntries(), LongSupplierValue::of);
         registry.more().counter("polycache_s3_evicted_bytes", List.of(), view.evictedBytes(), LongSupplierValue::of);
-        Gauge.builder("polycache_s3_janitor_lease_held", view, v -> v.leaseHeld().getAsBoolean() ? 1 : 0)
-                .description("1 on the node holding the janitor lease").register(registry);
     }
 
     private static final class LongSupplierValue {

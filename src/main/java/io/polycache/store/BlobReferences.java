@@ -99,6 +99,19 @@ public final class BlobReferences {
         }
     }
 
+    /**
+     * An index adopted from another node: references the blobs this node holds. The ones it
+     * does not hold are read from the shared store when needed; should one of them be stored
+     * here later by another install, this index's eviction may take its reference away early,
+     * which costs a read from the shared store, never a wrong byte (every copy is checked
+     * against the index).
+     */
+    public void referenceHeld(Collection<String> shas) {
+        for (String sha : shas) {
+            reference(sha);
+        }
+    }
+
     /** Adds a reference found by a scan of stored indexes. */
     void reference(String sha) {
         SpaceLedger.Entry entry = ledger.entry(EntryKind.BLOB, sha);

@@ -1,5 +1,8 @@
 package io.polycache.store.s3;
 
+import io.polycache.bundle.BundleIndex;
+import io.polycache.bundle.IndexCodec;
+import io.polycache.config.RetentionSettings;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,6 +49,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 public final class Janitor implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Janitor.class.getName());
     static final int DELETE_BATCH = 100;
+    /** {@code maxBytes} of a janitor that evicts nothing and only sweeps blobs (lifecycle retention). */
+    public static final long SWEEP_ONLY = -1;
 
     private final S3Client s3;
     private final String bucket;
@@ -53,6 +58,10 @@ public final class Janitor implements AutoCloseable {
     private final long maxBytes;
     private final long intervalMillis;
     private final long leaseMillis;
+    private final long graceMillis;
+    /** The blobs each index references, by the index's object name (indexes are write-once). */
+    private final Map<String, List<String>> indexBlobs = new HashMap<>();
+    private final AtomicLong sweptBlobs = new AtomicLong();
     private final BucketBound bound;
     private final LongSupplier clock;
     private final String nodeId;
@@ -71,19 +80,25 @@ public final class Janitor implements AutoCloseable {
     private volatile double lastRoundSeconds;
     private volatile long lastFound = -1;
 
-    public Janitor(S3Client s3, String bucket, String prefix, long maxBytes, Duration interval, Duration lease,
+    /**
+     * @param maxBytes the bound to evict down to, or {@link #SWEEP_ONLY} (lifecycle retention:
+     *                 the rounds only sweep unreferenced blobs)
+     */
+    public Janitor(S3Client s3, String bucket, String prefix, long maxBytes, RetentionSettings retention,
             BucketBound bound) {
-        this(s3, bucket, prefix, maxBytes, interval, lease, bound, System::currentTimeMillis);
+        this(s3, bucket, prefix, maxBytes, retention.janitorInterval(), retention.janitorLease(),
+                retention.blobGrace(), bound, System::currentTimeMillis);
     }
 
     Janitor(S3Client s3, String bucket, String prefix, long maxBytes, Duration interval, Duration lease,
-            BucketBound bound, LongSupplier clock) {
+            Duration blobGrace, BucketBound bound, LongSupplier clock) {
         this.s3 = s3;
         this.bucket = bucket;
         this.prefix = prefix;
         this.maxBytes = maxBytes;
         this.intervalMillis = interval.toMillis();
         this.leaseMillis = lease.toMillis();
+        this.graceMillis = blobGrace.toMillis();
         this.bound = bound;
         this.clock = clock;
         this.nodeId = nodeName() + "-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8);
@@ -123,6 +138,11 @@ public final class Janitor implements AutoCloseable {
 
     public long evictedBytes() {
         return evictedBytes.get();
+    }
+
+    /** Dependency blobs no index referenced, older than the grace period, deleted by this node. */
+    public long sweptBlobs() {
+        return sweptBlobs.get();
     }
 
     /** How long the last round on this node took, in seconds (0 before any). */
@@ -276,54 +296,212 @@ public final class Janitor implements AutoCloseable {
 
     private record Listed(String key, long size, long lastModified) {}
 
-    void round() {
-        long started = System.nanoTime();
-        long measuredAt = clock.getAsLong();
-        List<Listed> entries = new ArrayList<>();
-        long total = 0;
-        String entriesPrefix = prefix + "entries/";
-        for (var page : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(entriesPrefix))) {
+    private boolean evicts() {
+        return maxBytes != SWEEP_ONLY;
+    }
+
+    private List<Listed> list(String area) {
+        List<Listed> listed = new ArrayList<>();
+        for (var page : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix + area))) {
             for (S3Object object : page.contents()) {
-                entries.add(new Listed(object.key(), object.size(), object.lastModified().toEpochMilli()));
-                total += object.size();
+                listed.add(new Listed(object.key(), object.size(), object.lastModified().toEpochMilli()));
             }
             if (!renewIfDue()) {
-                return;
+                throw new LeaseLost();
+            }
+        }
+        return listed;
+    }
+
+    private static final class LeaseLost extends RuntimeException {
+        LeaseLost() {
+            super("lease lost", null, false, false);
+        }
+    }
+
+    /**
+     * One round. Deletion order keeps every bundle whole: an index goes before the blobs that it
+     * alone referenced, and those before its ZIP; a blob referenced by an index that exists is
+     * never deleted (so a ZIP can always be rebuilt while its index exists), and an unreferenced
+     * blob only once older than the grace period (an install in flight uploads its blobs before
+     * it commits its index). Dying anywhere in between leaves at worst unreferenced blobs or a
+     * ZIP without an index, which later rounds sweep.
+     */
+    void round() {
+        try {
+            runRound();
+        } catch (LeaseLost e) {
+            LOG.info("Janitor: round abandoned, the lease was lost");
+        }
+    }
+
+    private void runRound() {
+        long started = System.nanoTime();
+        long measuredAt = clock.getAsLong();
+        List<Listed> entries = evicts() ? list("entries/") : List.of();
+        List<Listed> indexes = list("indexes/");
+        List<Listed> bundles = list("bundles/");
+        List<Listed> objects = list("objects/");
+        Map<String, Listed> blobsBySha = new HashMap<>();
+        for (Listed blob : objects) {
+            blobsBySha.put(blob.key().substring((prefix + "objects/").length()), blob);
+        }
+        Map<String, Listed> zips = new HashMap<>();
+        for (Listed zip : bundles) {
+            zips.put(zip.key(), zip);
+        }
+        Map<String, Integer> references = references(indexes);
+        long total = 0;
+        for (List<Listed> area : List.of(entries, indexes, bundles, objects)) {
+            for (Listed object : area) {
+                total += object.size();
             }
         }
         long found = total;
-        if (total > maxBytes) {
-            entries.sort(Comparator.comparingLong(Listed::lastModified).thenComparing(Listed::key));
-            List<Listed> batch = new ArrayList<>();
-            for (Listed entry : entries) {
+        Deletions deletions = new Deletions();
+        if (evicts() && total > maxBytes) {
+            List<Listed> candidates = new ArrayList<>(entries);
+            candidates.addAll(indexes);
+            candidates.addAll(bundles);
+            candidates.sort(Comparator.comparingLong(Listed::lastModified).thenComparing(Listed::key));
+            String indexArea = prefix + "indexes/";
+            for (Listed candidate : candidates) {
                 if (total <= maxBytes) {
                     break;
                 }
-                batch.add(entry);
-                total -= entry.size();
-                if (batch.size() == DELETE_BATCH) {
-                    if (!renewIfDue()) {
-                        return;
+                if (candidate.key().startsWith(indexArea) && references != null) {
+                    if (!indexBlobs.containsKey(candidate.key())) {
+                        continue; // unreadable just now: left for a later round
                     }
-                    total += delete(batch);
-                    batch.clear();
+                    deletions.flush();
+                    total -= deletions.now(candidate); // the index first: its bundle is gone from then on
+                    for (String sha : indexBlobs.remove(candidate.key())) {
+                        Listed blob = blobsBySha.get(sha);
+                        if (references.merge(sha, -1, Integer::sum) <= 0 && blob != null && old(blob)) {
+                            blobsBySha.remove(sha);
+                            total -= deletions.add(blob);
+                        }
+                    }
+                    deletions.flush(); // then the blobs it alone held
+                    String hash = candidate.key().substring(indexArea.length()).split("\\.", 2)[0];
+                    Listed zip = zips.remove(prefix + "bundles/" + hash + ".zip");
+                    if (zip != null) {
+                        total -= deletions.add(zip); // then its ZIP
+                    }
+                } else if (!candidate.key().startsWith(indexArea)) {
+                    if (zips.remove(candidate.key()) != null || !candidate.key().startsWith(prefix + "bundles/")) {
+                        total -= deletions.add(candidate);
+                    }
                 }
             }
-            if (!batch.isEmpty() && renewIfDue()) {
-                total += delete(batch);
-            }
+            deletions.flush();
+            evictedEntries.addAndGet(deletions.deleted);
+            evictedBytes.addAndGet(deletions.deletedBytes);
         }
-        publish(found, total, entries.size(), measuredAt);
-        bound.measured(total, measuredAt);
+        if (references != null) {
+            Deletions sweep = new Deletions();
+            for (var blob : blobsBySha.entrySet()) {
+                if (references.getOrDefault(blob.getKey(), 0) <= 0 && old(blob.getValue())) {
+                    total -= sweep.add(blob.getValue());
+                }
+            }
+            sweep.flush();
+            sweptBlobs.addAndGet(sweep.deleted);
+        }
+        if (evicts()) {
+            publish(found, total, entries.size(), measuredAt);
+            bound.measured(total, measuredAt);
+        }
         lastFound = found;
         rounds.incrementAndGet();
         lastRoundSeconds = (System.nanoTime() - started) / 1e9;
-        LOG.fine("Janitor round: " + entries.size() + " entries, " + found + " bytes found, " + total + " left, in "
+        LOG.fine("Janitor round: " + entries.size() + " entries, " + indexes.size() + " indexes, " + bundles.size()
+                + " ZIPs, " + objects.size() + " blobs; " + found + " bytes found, " + total + " left, in "
                 + lastRoundSeconds + " s");
     }
 
-    /** Deletes a batch; returns the bytes of those it could not delete (to add back). */
-    private long delete(List<Listed> batch) {
+    private boolean old(Listed blob) {
+        return clock.getAsLong() - blob.lastModified() > graceMillis;
+    }
+
+    /**
+     * How many indexes reference each blob, reading the indexes this node has not read yet; null
+     * when one could not be read (then no blob is deleted this round: its references are unknown).
+     */
+    private Map<String, Integer> references(List<Listed> indexes) {
+        Map<String, Integer> references = new HashMap<>();
+        java.util.Set<String> present = new java.util.HashSet<>();
+        boolean complete = true;
+        for (Listed index : indexes) {
+            present.add(index.key());
+            List<String> blobs = indexBlobs.get(index.key());
+            if (blobs == null) {
+                try (var in = s3.getObject(b -> b.bucket(bucket).key(index.key()))) {
+                    blobs = BundleIndex.blobsOf(IndexCodec.read(in).entries());
+                    indexBlobs.put(index.key(), blobs);
+                } catch (S3Exception e) {
+                    if (e.statusCode() == 404) {
+                        continue; // deleted meanwhile
+                    }
+                    complete = false;
+                    continue;
+                } catch (java.io.IOException | RuntimeException e) {
+                    LOG.warning("Janitor: cannot read index " + index.key() + " (" + e.getMessage()
+                            + "); no blob is deleted this round");
+                    complete = false;
+                    continue;
+                }
+            }
+            for (String sha : blobs) {
+                references.merge(sha, 1, Integer::sum);
+            }
+        }
+        indexBlobs.keySet().retainAll(present);
+        return complete ? references : null;
+    }
+
+    /** Deletions in batches of {@link #DELETE_BATCH}; each add returns the bytes it frees. */
+    private final class Deletions {
+        private final List<Listed> batch = new ArrayList<>();
+        long deleted;
+        long deletedBytes;
+
+        long add(Listed object) {
+            batch.add(object);
+            if (batch.size() == DELETE_BATCH) {
+                flush();
+            }
+            return object.size();
+        }
+
+        /** Deletes one object at once (an index: nothing of its bundle goes before it). */
+        long now(Listed object) {
+            if (!renewIfDue()) {
+                throw new LeaseLost();
+            }
+            s3.deleteObject(b -> b.bucket(bucket).key(object.key()));
+            deleted++;
+            deletedBytes += object.size();
+            return object.size();
+        }
+
+        void flush() {
+            if (batch.isEmpty()) {
+                return;
+            }
+            if (!renewIfDue()) {
+                throw new LeaseLost();
+            }
+            long before = batch.stream().mapToLong(Listed::size).sum();
+            long[] notDeleted = delete(batch);
+            deleted += batch.size() - notDeleted[1];
+            deletedBytes += before - notDeleted[0];
+            batch.clear();
+        }
+    }
+
+    /** Deletes a batch; returns the bytes and the number of those it could not delete. */
+    private long[] delete(List<Listed> batch) {
         Map<String, Long> sizes = new HashMap<>();
         List<ObjectIdentifier> ids = new ArrayList<>();
         for (Listed entry : batch) {
@@ -331,16 +509,15 @@ public final class Janitor implements AutoCloseable {
             ids.add(ObjectIdentifier.builder().key(entry.key()).build());
         }
         DeleteObjectsResponse response = s3.deleteObjects(b -> b.bucket(bucket).delete(d -> d.objects(ids).quiet(true)));
-        long notDeleted = 0;
+        long[] notDeleted = new long[2];
         for (var error : response.errors()) {
             Long size = sizes.remove(error.key());
             if (size != null) {
-                notDeleted += size;
+                notDeleted[0] += size;
+                notDeleted[1]++;
                 LOG.warning("Janitor: could not delete " + error.key() + ": " + error.code());
             }
         }
-        evictedEntries.addAndGet(sizes.size());
-        evictedBytes.addAndGet(sizes.values().stream().mapToLong(Long::longValue).sum());
         return notDeleted;
     }
 

@@ -105,7 +105,9 @@ public final class S3EntryStore implements EntryStore, AutoCloseable {
     private final S3Health health;
     private final long multipartThreshold;
     private final long minPart;
-    private final VerifiedWrite writer = new VerifiedWrite();
+    /** What lies between the prefix and the namespace: {@code entries/}, or nothing (see {@link #besideEntries}). */
+    private final String area;
+    private final VerifiedWrite writer;
     private volatile Touches touches = Touches.NONE;
     private volatile BucketBound bound = BucketBound.NONE;
 
@@ -121,6 +123,13 @@ public final class S3EntryStore implements EntryStore, AutoCloseable {
     /** With other multipart sizes, for tests (S3 requires parts of at least 5 MiB but the last). */
     public S3EntryStore(S3Client s3, String bucket, String prefix, StorageDirectory temp, SpaceLedger ledger,
             S3Health health, long multipartThreshold, long minPart) {
+        this(s3, bucket, prefix, temp, ledger, health, multipartThreshold, minPart, "entries/", new VerifiedWrite());
+    }
+
+    private S3EntryStore(S3Client s3, String bucket, String prefix, StorageDirectory temp, SpaceLedger ledger,
+            S3Health health, long multipartThreshold, long minPart, String area, VerifiedWrite writer) {
+        this.area = area;
+        this.writer = writer;
         this.s3 = s3;
         this.bucket = bucket;
         this.prefix = prefix;
@@ -176,9 +185,40 @@ public final class S3EntryStore implements EntryStore, AutoCloseable {
         return health.failure();
     }
 
+    /**
+     * The same bucket, prefix and health, with namespaces directly under the prefix:
+     * {@code <prefix><namespace>/<key>}. For the dependency cache, whose {@code objects/},
+     * {@code indexes/} and {@code bundles/} lie beside {@code entries/} as on a node's disk;
+     * its namespace names are fixed by the code, never taken from a client. It shares this
+     * store's upload threads: close this store, not the sibling.
+     */
+    public S3EntryStore besideEntries() {
+        S3EntryStore beside = new S3EntryStore(s3, bucket, prefix, temp, ledger, health, multipartThreshold, minPart, "",
+                writer);
+        beside.touches = touches; // a blob, index or ZIP used is refreshed too (janitor and blob sweep go by it)
+        return beside;
+    }
+
     /** The object name of an entry. Keys hold no {@code /}, so no two entries share a name. */
     String objectKey(Namespace namespace, EntryKey key) {
-        return prefix + "entries/" + namespace.name() + "/" + key.value();
+        return prefix + area + namespace.name() + "/" + key.value();
+    }
+
+    /**
+     * The keys of a namespace that start with {@code keyPrefix}, at most {@code max} of them, in
+     * the bucket's order (one LIST request). Names that are not keys are left out.
+     */
+    public List<EntryKey> keysStartingWith(Namespace namespace, String keyPrefix, int max) {
+        String base = prefix + area + namespace.name() + "/";
+        List<EntryKey> keys = new ArrayList<>();
+        call("list " + base + keyPrefix, () -> s3.listObjectsV2(b -> b.bucket(bucket).prefix(base + keyPrefix)
+                .maxKeys(max))).contents().forEach(object -> {
+                    String key = object.key().substring(base.length());
+                    if (io.polycache.store.Names.isSafeSegment(key, EntryKey.MAX_LENGTH)) {
+                        keys.add(new EntryKey(key));
+                    }
+                });
+        return keys;
     }
 
     @Override

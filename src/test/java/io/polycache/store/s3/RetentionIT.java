@@ -357,6 +357,108 @@ class RetentionIT {
         assertTrue(metric(a, "polycache_s3_janitor_rounds_total") >= 1);
     }
 
+    private static String sha(byte[] bytes) {
+        java.security.MessageDigest digest = io.polycache.store.Sha256.newDigest();
+        digest.update(bytes);
+        return io.polycache.store.Sha256.of(digest).value();
+    }
+
+    /** A blob object of {@code kib} KiB under the prefix; returns its SHA-256. */
+    private static String blob(String prefix, int seed, int kib) {
+        byte[] body = new byte[kib * 1024];
+        new Random(seed).nextBytes(body);
+        String sha = sha(body);
+        client.putObject(r -> r.bucket(BUCKET).key(prefix + "objects/" + sha),
+                software.amazon.awssdk.core.sync.RequestBody.fromBytes(body));
+        return sha;
+    }
+
+    /** A ZIP and then its index (the commit order of the dependency cache); returns the index's object name. */
+    private static String bundle(String prefix, int seed, String... blobs) throws IOException {
+        List<io.polycache.bundle.IndexEntry> entries = new ArrayList<>();
+        for (int i = 0; i < blobs.length; i++) {
+            entries.add(io.polycache.bundle.IndexEntry.file("node_modules/p" + i + "/index.js",
+                    new io.polycache.store.Sha256(blobs[i]), 100 * 1024, false, 0, 100 * 1024,
+                    new io.polycache.store.Sha256(blobs[i])));
+        }
+        byte[] hashSeed = new byte[32];
+        new Random(seed).nextBytes(hashSeed);
+        io.polycache.store.Sha256 hash = new io.polycache.store.Sha256(sha(hashSeed));
+        var index = new io.polycache.bundle.BundleIndex(hash, "npm", new java.util.LinkedHashMap<>(
+                Map.of("node", "20.11.0")), "node_modules", entries);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        io.polycache.bundle.IndexCodec.write(index, out);
+        byte[] zip = new byte[300 * 1024];
+        new Random(seed).nextBytes(zip);
+        client.putObject(r -> r.bucket(BUCKET).key(prefix + "bundles/" + hash.value() + ".zip"),
+                software.amazon.awssdk.core.sync.RequestBody.fromBytes(zip));
+        String name = prefix + "indexes/" + hash.value() + ".npm.20.11.0.index";
+        client.putObject(r -> r.bucket(BUCKET).key(name), software.amazon.awssdk.core.sync.RequestBody.fromBytes(out.toByteArray()));
+        return name;
+    }
+
+    private static boolean exists(String name) {
+        return objects(name).stream().anyMatch(o -> o.key().equals(name));
+    }
+
+    @Test
+    void aBundlesBlobsStayWhileItsIndexExistsAndGoAfterIt() throws Exception {
+        String prefix = "deps/";
+        String shared = blob(prefix, 1, 100);
+        String alone = blob(prefix, 2, 100);
+        String first = bundle(prefix, 1, shared, alone); // the least recently used bundle
+        Thread.sleep(1100);
+        String other = blob(prefix, 3, 100);
+        String second = bundle(prefix, 2, shared, other);
+        String orphan = blob(prefix, 4, 100); // referenced by no index
+        String firstZip = prefix + "bundles/" + first.substring((prefix + "indexes/").length()).split("\\.")[0] + ".zip";
+        String secondZip = prefix + "bundles/" + second.substring((prefix + "indexes/").length()).split("\\.")[0] + ".zip";
+        Thread.sleep(2_000); // every blob is now past the grace period: only references keep them
+
+        // About 1,002 KiB in all against a bound of 700 KiB: the first bundle's ZIP and index go,
+        // then the blob it alone held; the blob it shares, and the second bundle whole, stay.
+        Map<String, String> parameters = new HashMap<>(janitor(prefix, "700k", "64m", "1s"));
+        parameters.put("polycache.s3.blobGrace", "1s");
+        TestServer a = node("a", parameters);
+        TestServer b = node("b", parameters);
+        await("the first bundle's index, its own blob and its ZIP go", 120,
+                () -> !exists(first) && !exists(prefix + "objects/" + alone) && !exists(firstZip)
+                        && !exists(prefix + "objects/" + orphan));
+        assertTrue(exists(second), "the second index stays");
+        assertTrue(exists(secondZip), "the second ZIP stays");
+        for (String sha : List.of(shared, other)) {
+            assertTrue(exists(prefix + "objects/" + sha), "a blob of an index that exists stays: " + sha);
+        }
+        assertTrue(bytes(prefix + "entries/") + bytes(prefix + "indexes/") + bytes(prefix + "bundles/")
+                + bytes(prefix + "objects/") <= 700 * 1024);
+        assertEquals(1, sum("polycache_s3_swept_blobs_total", a, b), "the orphan blob was swept");
+
+        // Once the second index goes too (here: deleted by hand), its blobs are swept.
+        client.deleteObject(r -> r.bucket(BUCKET).key(second));
+        await("the second bundle's blobs are swept once its index is gone", 120,
+                () -> !exists(prefix + "objects/" + shared) && !exists(prefix + "objects/" + other));
+    }
+
+    @Test
+    void inLifecycleModeUnreferencedBlobsAreSweptAndNothingElseIsDeleted() throws Exception {
+        String prefix = "lifecycle/";
+        String kept = blob(prefix, 11, 10);
+        String index = bundle(prefix, 11, kept);
+        String orphan = blob(prefix, 12, 10);
+        String key = PolykitArtifact.randomKey(64);
+        Map<String, String> parameters = parameters(prefix, Map.of("polycache.s3.janitorInterval", "1s",
+                "polycache.s3.janitorLease", "6s", "polycache.s3.blobGrace", "3s"));
+        TestServer a = node("a", parameters);
+        assertEquals(201, a.put(path(key), artifact(key, 5, 10_000)).statusCode());
+        await("the orphan blob is swept once past the grace period", 120, () -> !exists(prefix + "objects/" + orphan));
+        assertTrue(exists(prefix + "objects/" + kept), "a referenced blob stays, however old");
+        assertTrue(exists(index));
+        assertTrue(stored(prefix, key), "entries are the lifecycle rules' business");
+        assertTrue(metric(a, "polycache_s3_janitor_rounds_total") >= 1);
+        assertEquals(1, metric(a, "polycache_s3_swept_blobs_total"));
+        assertFalse(a.get("/metrics").body().contains("polycache_s3_bucket_bytes"), "no bound in lifecycle mode");
+    }
+
     /** The newest lease object's content. */
     private static String leaseHolder(String prefix) {
         List<S3Object> leases = objects(prefix + "janitor/lease-");

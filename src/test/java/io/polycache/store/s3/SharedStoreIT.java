@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.polycache.testing.DepsClient;
+import io.polycache.testing.HostToolchain;
 import io.polycache.testing.PolykitArtifact;
 import io.polycache.testing.S3ProxyProcess;
 import io.polycache.testing.TestServer;
@@ -98,6 +100,8 @@ class SharedStoreIT {
     private static Map<String, String> parameters() {
         Map<String, String> parameters = new HashMap<>(s3.nodeParameters(BUCKET));
         parameters.put("polycache.s3.prefix", prefix);
+        // These tests count S3 requests exactly: no lease ticks or sweeps of a janitor (RetentionIT tests those).
+        parameters.put("polycache.s3.retention", "none");
         return parameters;
     }
 
@@ -226,6 +230,103 @@ class SharedStoreIT {
             assertEquals(200, head(fresh, key).statusCode());
         }
         assertEquals(Map.of(), difference(afterCold, s3.requestCounts()), "warm reads: no S3 request");
+    }
+
+    /**
+     * The dependency cache over the bucket, with real npm installs from the npm registry: the same
+     * request on both nodes at once commits one index, both answer it and serve the same ZIP; a
+     * node started empty serves the bundle from the bucket, building the ZIP from the index and
+     * the blobs there when the ZIP object is gone, and shares what it built.
+     */
+    @Test
+    void aBundleInstalledOnBothNodesAtOnceHasOneIndexAndOneZipEverywhere() throws Exception {
+        Path project = Path.of("src/test/resources/deps/npm/bin-project");
+        Map<String, String> versions = HostToolchain.npmVersions();
+        List<DepsClient.Part> request = List.of(DepsClient.Part.field("manager", "npm"),
+                DepsClient.Part.field("hash", "ignored"),
+                DepsClient.Part.field("versions", DepsClient.JSON.writeValueAsString(versions)),
+                DepsClient.Part.file("file[]", project.resolve("package.json")),
+                DepsClient.Part.file("file[]", project.resolve("package-lock.json")));
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        List<String> hashes = new ArrayList<>();
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<HttpResponse<String>>> posts = new ArrayList<>();
+            for (TestServer node : List.of(a, b)) {
+                posts.add(pool.submit(() -> {
+                    start.await();
+                    return new DepsClient(node).postMultipart(request);
+                }));
+            }
+            start.countDown();
+            for (Future<HttpResponse<String>> post : posts) {
+                HttpResponse<String> answer = post.get(240, TimeUnit.SECONDS);
+                assertEquals(200, answer.statusCode(), answer.body());
+                hashes.add(DepsClient.parse(answer).path("hash").asText());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        String hash = hashes.get(0);
+        assertEquals(hash, hashes.get(1));
+        String indexName = hash + ".npm." + versions.get("node") + "_" + versions.get("npm") + ".index";
+        assertEquals(List.of(prefix + "indexes/" + indexName), keysUnder("indexes/"), "one index: the commit point");
+        assertEquals(List.of(prefix + "bundles/" + hash + ".zip"), keysUnder("bundles/" + hash));
+        byte[] sharedIndex = client.getObjectAsBytes(r -> r.bucket(BUCKET).key(prefix + "indexes/" + indexName)).asByteArray();
+        for (TestServer node : List.of(a, b)) {
+            Path local = node.storage().resolve("indexes").resolve(hash.substring(0, 2)).resolve(hash.substring(2, 4))
+                    .resolve(indexName);
+            assertArrayEquals(sharedIndex, java.nio.file.Files.readAllBytes(local), "the winner's index, adopted by the loser");
+        }
+        java.util.Set<String> blobs = new java.util.TreeSet<>(io.polycache.bundle.BundleIndex.blobsOf(
+                io.polycache.bundle.IndexCodec.read(new java.io.ByteArrayInputStream(sharedIndex)).entries()));
+        for (String sha : blobs) {
+            assertEquals(List.of(prefix + "objects/" + sha), keysUnder("objects/" + sha), "every blob the index names");
+        }
+
+        byte[] zipA = download(a, hash);
+        byte[] zipB = download(b, hash);
+        assertArrayEquals(zipA, zipB, "the same ZIP through either node");
+        assertArrayEquals(zipA, client.getObjectAsBytes(r -> r.bucket(BUCKET).key(prefix + "bundles/" + hash + ".zip"))
+                .asByteArray(), "the shared ZIP is the one served");
+
+        // B's local ZIP gone (evicted): one GET of the shared ZIP, built from the index B holds.
+        java.nio.file.Files.delete(b.storage().resolve("bundles").resolve(hash.substring(0, 2))
+                .resolve(hash.substring(2, 4)).resolve(hash + ".zip"));
+        Map<String, Long> beforeZip = s3.requestCounts();
+        assertArrayEquals(zipA, download(b, hash));
+        assertEquals(Map.of("GetObject", 1L), difference(beforeZip, s3.requestCounts()), "the shared ZIP, fetched once");
+
+        client.deleteObject(r -> r.bucket(BUCKET).key(prefix + "bundles/" + hash + ".zip"));
+        TestServer fresh = node("fresh-deps"); // nothing on its disk, and no ZIP in the bucket
+        Map<String, Long> before = s3.requestCounts();
+        assertArrayEquals(zipA, download(fresh, hash), "built from the shared index and blobs, byte for byte");
+        Map<String, Long> afterCold = s3.requestCounts();
+        assertEquals(Map.of("ListObjectsV2", 1L, "GetObject", 2L + blobs.size(), "PutObject", 1L),
+                difference(before, afterCold), "a LIST finds the index by the bundle's hash, a GET fetches it, a GET"
+                + " finds no ZIP, one GET per blob (" + blobs.size() + ") builds it, and it is shared again");
+        assertArrayEquals(zipA, client.getObjectAsBytes(r -> r.bucket(BUCKET).key(prefix + "bundles/" + hash + ".zip"))
+                .asByteArray());
+        afterCold = s3.requestCounts();
+        assertArrayEquals(zipA, download(fresh, hash));
+        HttpResponse<String> again = new DepsClient(fresh).postMultipart(request);
+        assertEquals(200, again.statusCode(), again.body());
+        assertTrue(DepsClient.parse(again).path("cache_hit").asBoolean(), again.body());
+        assertEquals(Map.of(), difference(afterCold, s3.requestCounts()), "a warm download and cache hit: no S3 request");
+        assertEquals(List.of(prefix + "indexes/" + indexName), keysUnder("indexes/"));
+    }
+
+    private byte[] download(TestServer node, String hash) throws Exception {
+        HttpResponse<byte[]> zip = node.client().send(node.request("/download/" + hash + ".zip").GET().build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, zip.statusCode());
+        assertTrue(zip.body().length > 1000, "a ZIP of " + zip.body().length + " bytes");
+        return zip.body();
+    }
+
+    private static List<String> keysUnder(String under) {
+        return client.listObjectsV2Paginator(r -> r.bucket(BUCKET).prefix(prefix + under)).contents().stream()
+                .map(S3Object::key).toList();
     }
 
     private static Map<String, Long> difference(Map<String, Long> before, Map<String, Long> after) {
