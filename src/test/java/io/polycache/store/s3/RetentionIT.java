@@ -316,7 +316,11 @@ class RetentionIT {
     @Test
     void whenTheJanitorIsKilledAnotherNodeTakesOverOnceItsLeaseExpired() throws Exception {
         String prefix = "takeover/";
-        Map<String, String> parameters = janitor(prefix, "2m", "64m", "1s");
+        for (int i = 0; i < 3; i++) { // the least recently used: dependency bundles, each with a blob of its own
+            bundle(prefix, 40 + i, blob(prefix, 40 + i, 20), blob(prefix, 50, 20));
+        }
+        Map<String, String> parameters = new HashMap<>(janitor(prefix, "2m", "64m", "1s"));
+        parameters.put("polycache.s3.blobGrace", "1s");
         NodeProcess killed = NodeProcess.start(launch(parameters, "killed"));
         String pid = "-" + killed.process.pid() + "-";
         await("the process node holds the lease", 120, () -> leaseHolder(prefix).contains(pid));
@@ -355,6 +359,13 @@ class RetentionIT {
             assertEquals(PolykitArtifact.sha256(read.body()), read.headers().firstValue("X-Artifact-Hash").orElseThrow());
         }
         assertTrue(metric(a, "polycache_s3_janitor_rounds_total") >= 1);
+        for (S3Object index : objects(prefix + "indexes/")) { // every index's blobs present
+            try (var in = client.getObject(r -> r.bucket(BUCKET).key(index.key()))) {
+                for (String sha : io.polycache.bundle.BundleIndex.blobsOf(io.polycache.bundle.IndexCodec.read(in).entries())) {
+                    assertTrue(exists(prefix + "objects/" + sha), index.key() + " lacks its blob " + sha);
+                }
+            }
+        }
     }
 
     private static String sha(byte[] bytes) {
