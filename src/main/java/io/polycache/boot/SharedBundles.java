@@ -15,9 +15,16 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Function;
 
 /**
  * The dependency cache's share over the bucket, through the storage contract: three namespaces
@@ -39,11 +46,24 @@ final class SharedBundles implements BundleShare {
     /** The metadata of a ZIP naming the index it was built from. */
     static final String BUILT_FROM = "x-polycache-index-sha256";
 
+    /** Blob uploads in flight at once, over all installs of the node. */
+    static final int BLOB_UPLOADS = 8;
+
     private final S3EntryStore store;
+    private final ExecutorService uploads = Executors.newFixedThreadPool(BLOB_UPLOADS, task -> {
+        Thread thread = new Thread(task, "polycache-s3-blob-upload");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     /** @param store the bucket's store with namespaces beside {@code entries/} ({@link S3EntryStore#besideEntries}) */
     SharedBundles(S3EntryStore store) {
         this.store = store;
+    }
+
+    /** Stops the upload threads (an install still sharing blobs then fails). */
+    void close() {
+        uploads.shutdownNow();
     }
 
     @Override
@@ -52,16 +72,41 @@ final class SharedBundles implements BundleShare {
     }
 
     /**
+     * {@value #BLOB_UPLOADS} at a time: an install holds hundreds to thousands of files, and one
+     * S3 round trip after another (tens of milliseconds each on AWS) would add minutes to it.
      * A HEAD first: most blobs of an install are shared by earlier bundles already, and a HEAD
      * costs one request where a refused conditional PUT costs the upload and a HEAD.
      */
     @Override
-    public void putBlob(Sha256 blob, Path storedFile) throws IOException {
-        EntryKey key = new EntryKey(blob.value());
-        if (store.head(OBJECTS, key).isPresent()) {
-            return;
+    public void putBlobs(Collection<Sha256> blobs, Function<Sha256, Path> storedFile) throws IOException {
+        List<Future<Void>> puts = new ArrayList<>(blobs.size());
+        try {
+            for (Sha256 blob : blobs) {
+                puts.add(uploads.submit(() -> {
+                    EntryKey key = new EntryKey(blob.value());
+                    if (store.head(OBJECTS, key).isEmpty()) {
+                        put(OBJECTS, key, storedFile.apply(blob), Map.of());
+                    }
+                    return null;
+                }));
+            }
+            for (Future<Void> put : puts) {
+                put.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while sharing blobs");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException(e.getCause());
+        } finally {
+            puts.forEach(put -> put.cancel(true)); // after a failure, the rest are not needed
         }
-        put(OBJECTS, key, storedFile, Map.of());
     }
 
     @Override

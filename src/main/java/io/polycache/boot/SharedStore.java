@@ -132,6 +132,7 @@ final class SharedStore implements AutoCloseable {
             janitor.close();
         }
         touches.close();
+        bundles.close();
         entries.close();
         s3.close();
     }

@@ -35,7 +35,7 @@ public interface BundleShare {
         }
 
         @Override
-        public void putBlob(Sha256 blob, Path storedFile) {}
+        public void putBlobs(java.util.Collection<Sha256> blobs, java.util.function.Function<Sha256, Path> storedFile) {}
 
         @Override
         public Optional<InputStream> openBlob(Sha256 blob) {
@@ -67,8 +67,14 @@ public interface BundleShare {
     /** False for {@link #NONE}: the node works alone, exactly as before sharing existed. */
     boolean enabled();
 
-    /** Shares a blob's stored (raw-deflated) bytes under its content's SHA-256, unless it is there. */
-    void putBlob(Sha256 blob, Path storedFile) throws IOException;
+    /**
+     * Shares blobs' stored (raw-deflated) bytes under their content's SHA-256, those that are not
+     * there yet; returns when all are there.
+     *
+     * @param storedFile where each blob's stored bytes are on this node
+     */
+    void putBlobs(java.util.Collection<Sha256> blobs, java.util.function.Function<Sha256, Path> storedFile)
+            throws IOException;
 
     /**
      * A shared blob's stored bytes, streamed (the caller closes it and checks them against the

@@ -135,9 +135,7 @@ public final class BundleStore {
         try {
             indexTemp = files.newTempFile(".index");
             zipTemp = files.newTempFile(".zip");
-            for (String sha : new java.util.LinkedHashSet<>(shas)) {
-                share.putBlob(new Sha256(sha), layout.object(new Sha256(sha)));
-            }
+            share.putBlobs(new java.util.LinkedHashSet<>(shas).stream().map(Sha256::new).toList(), layout::object);
             try (OutputStream out = Files.newOutputStream(indexTemp)) {
                 IndexCodec.write(index, out);
             }

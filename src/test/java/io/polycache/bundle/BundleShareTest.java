@@ -143,8 +143,11 @@ class BundleShareTest {
         }
 
         @Override
-        public void putBlob(Sha256 blob, Path storedFile) throws IOException {
-            blobs.putIfAbsent(blob.value(), Files.readAllBytes(storedFile));
+        public void putBlobs(java.util.Collection<Sha256> shared, java.util.function.Function<Sha256, Path> storedFile)
+                throws IOException {
+            for (Sha256 blob : shared) {
+                blobs.putIfAbsent(blob.value(), Files.readAllBytes(storedFile.apply(blob)));
+            }
         }
 
         @Override
