@@ -104,6 +104,9 @@ public final class PolycacheListener implements ServletContextListener {
         }
         ArtifactService artifactService = new ArtifactService(entryStore);
         metrics = new CacheMetrics(ledger);
+        if (shared != null) {
+            shared.registerMetrics(metrics);
+        }
         metrics.registerProtocol(CacheMetrics.POLYKIT);
         BuildCache.protocolNames().forEach(metrics::registerProtocol);
         metrics.registerProtocol("turbo");

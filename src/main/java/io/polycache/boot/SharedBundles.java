@@ -165,6 +165,12 @@ final class SharedBundles implements BundleShare {
     }
 
     @Override
+    public void used(Sha256 hash, String indexFileName) {
+        store.used(INDEXES, new EntryKey(indexFileName));
+        store.used(BUNDLES, zipKey(hash));
+    }
+
+    @Override
     public void dropIndex(String fileName) {
         store.delete(INDEXES, new EntryKey(fileName));
     }

@@ -1,7 +1,9 @@
 package io.polycache.boot;
 
 import io.polycache.bundle.BundleStore;
+import io.polycache.config.RetentionSettings;
 import io.polycache.config.S3Settings;
+import io.polycache.metrics.CacheMetrics;
 import io.polycache.config.Settings;
 import io.polycache.store.StorageDirectory;
 import io.polycache.store.ShardLayout;
@@ -13,6 +15,9 @@ import io.polycache.store.s3.S3Clients;
 import io.polycache.store.s3.S3EntryStore;
 import io.polycache.store.s3.S3Health;
 import io.polycache.store.s3.TieredEntryStore;
+import io.polycache.store.s3.Touches;
+import io.polycache.store.s3.BucketBound;
+import io.polycache.store.s3.Janitor;
 import java.io.IOException;
 import java.util.logging.Logger;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -30,11 +35,28 @@ final class SharedStore implements AutoCloseable {
     private final S3Client s3;
     private final TieredEntryStore entries;
     private final SharedBundles bundles;
+    private final Touches touches;
+    private final Janitor janitor; // null with polycache.s3.retention=none
+    private final BucketBound bound;
 
-    private SharedStore(S3Client s3, TieredEntryStore entries, SharedBundles bundles) {
+    private SharedStore(S3Client s3, TieredEntryStore entries, SharedBundles bundles, Touches touches, Janitor janitor,
+            BucketBound bound) {
         this.s3 = s3;
         this.entries = entries;
         this.bundles = bundles;
+        this.touches = touches;
+        this.janitor = janitor;
+        this.bound = bound;
+    }
+
+    /** The retention's instruments: touches, and the janitor's. */
+    void registerMetrics(CacheMetrics metrics) {
+        metrics.registerTouches(touches::done, touches::skipped, touches::failed);
+        if (janitor != null) {
+            metrics.registerJanitor(new CacheMetrics.JanitorView(bound::lastMeasured, bound::estimate, bound::hardLimit,
+                    janitor::rounds, janitor::lastRoundSeconds, janitor::evictedEntries, janitor::evictedBytes,
+                    janitor::holdsLease, janitor::sweptBlobs), bound != BucketBound.NONE);
+        }
     }
 
     TieredEntryStore entries() {
@@ -70,8 +92,28 @@ final class SharedStore implements AutoCloseable {
             scan.setDaemon(true);
             scan.start();
             S3EntryStore remote = new S3EntryStore(s3, config.bucket(), config.prefix(), files, ledger, new S3Health());
-            return new SharedStore(s3, new TieredEntryStore(local, localFiles, remote),
-                    new SharedBundles(remote.besideEntries()));
+            RetentionSettings retention = config.retention();
+            Touches touches = retention.touches() ? new Touches(s3, config.bucket(), retention.touchAfter()) : Touches.NONE;
+            remote.useTouches(touches);
+            SharedBundles bundles = new SharedBundles(remote.besideEntries()); // shares the touches
+            Janitor janitor = null;
+            BucketBound bucketBound = BucketBound.NONE;
+            if (retention.mode() == RetentionSettings.Mode.JANITOR) {
+                bucketBound = new BucketBound(settings.maxCacheSizeHard());
+                remote.useBound(bucketBound);
+                janitor = new Janitor(s3, config.bucket(), config.prefix(), settings.maxCacheSize(), retention,
+                        bucketBound);
+                LOG.info("Shared store retention: janitor (node " + janitor.nodeId() + "), bucket bounded at "
+                        + settings.maxCacheSize() + " bytes, writes refused past " + settings.maxCacheSizeHard());
+            } else if (retention.mode() == RetentionSettings.Mode.LIFECYCLE) {
+                // Lifecycle rules delete by age; one node at a time sweeps blobs no index references.
+                janitor = new Janitor(s3, config.bucket(), config.prefix(), Janitor.SWEEP_ONLY, retention, bucketBound);
+            }
+            if (janitor != null) {
+                janitor.start();
+            }
+            return new SharedStore(s3, new TieredEntryStore(local, localFiles, remote), bundles, touches, janitor,
+                    bucketBound);
         } catch (ConditionalWriteCheck.Failed e) {
             s3.close();
             LOG.severe("Polycache cannot start: " + e.getMessage());
@@ -86,6 +128,10 @@ final class SharedStore implements AutoCloseable {
 
     @Override
     public void close() {
+        if (janitor != null) {
+            janitor.close();
+        }
+        touches.close();
         bundles.close();
         entries.close();
         s3.close();

@@ -21,6 +21,12 @@ import java.util.Optional;
  * never a "missing".
  */
 public interface BundleShare {
+    /**
+     * A bundle was downloaded (from this node's disk or not): marks its shared index and ZIP as
+     * used, for retention by last use (throttled; never fails the download).
+     */
+    default void used(Sha256 hash, String indexFileName) {}
+
     /** One node: nothing is shared, and nothing is found. */
     BundleShare NONE = new BundleShare() {
         @Override

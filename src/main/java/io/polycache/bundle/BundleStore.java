@@ -338,6 +338,7 @@ public final class BundleStore {
         // room for the ZIP below never evicts the index it is built from).
         ledger.touch(EntryKind.INDEX, ledgerName(index.get()));
         ledger.touch(EntryKind.BUNDLE, hash.value());
+        share.used(hash, index.get().getFileName().toString());
         Optional<OpenBundle> open = openIfPresent(hash, zip);
         if (open.isPresent()) {
             return open;

@@ -120,6 +120,17 @@ final class Parameters {
         return size;
     }
 
+    /** A duration: {@code 30s}, {@code 5m}, {@code 1h}, {@code 1d} (at least one second). */
+    java.time.Duration duration(String name) {
+        String value = string(name);
+        java.time.Duration duration = Durations.parse(value);
+        if (duration == null) {
+            throw SettingsException.invalid(name, value,
+                    "a duration: a whole number with s, m, h or d, e.g. 30s, 5m, 1h, 1d (at least 1s)");
+        }
+        return duration;
+    }
+
     /** A size, or {@code absent} when the parameter is empty. */
     long optionalSize(String name, long absent) {
         return string(name).isEmpty() ? absent : size(name);

@@ -64,6 +64,11 @@ public record Settings(
     public static final String S3_PREFIX = "polycache.s3.prefix";
     public static final String S3_PATH_STYLE = "polycache.s3.pathStyle";
     public static final String LOCAL_CACHE_SIZE = "polycache.localCacheSize";
+    public static final String S3_RETENTION = "polycache.s3.retention";
+    public static final String S3_TOUCH_AFTER = "polycache.s3.touchAfter";
+    public static final String S3_JANITOR_INTERVAL = "polycache.s3.janitorInterval";
+    public static final String S3_JANITOR_LEASE = "polycache.s3.janitorLease";
+    public static final String S3_BLOB_GRACE = "polycache.s3.blobGrace";
 
     /**
      * Bounded by default: a quarter of the filesystem that holds the storage directory. A share
@@ -109,6 +114,11 @@ public record Settings(
         d.put(S3_PREFIX, "polycache/");
         d.put(S3_PATH_STYLE, "false");
         d.put(LOCAL_CACHE_SIZE, "10g");
+        d.put(S3_RETENTION, "lifecycle");
+        d.put(S3_TOUCH_AFTER, "1d");
+        d.put(S3_JANITOR_INTERVAL, "10m");
+        d.put(S3_JANITOR_LEASE, "5m");
+        d.put(S3_BLOB_GRACE, "1d");
         d.put(SCRUB_BYTES_PER_SECOND, "4m");
         d.put(SCRUB_INTERVAL_SECONDS, "86400");
         DEFAULTS = Collections.unmodifiableMap(d);
@@ -149,10 +159,27 @@ public record Settings(
                 isPublic, keysFile, keys, p.bool(ANONYMOUS_READ), maxCache, percent, maxCacheHard, p.bool(METRICS_PUBLIC),
                 new DependencySettings(p.baseUrl(BASE_URL), p.positiveInt(INSTALL_CONCURRENCY),
                         p.positiveInt(INSTALL_QUEUE_SIZE), p.positiveInt(INSTALL_TIMEOUT_SECONDS)),
-                toolchains(p), s3(p), scrub(p));
+                toolchains(p), s3(p, percent), scrub(p));
     }
 
-    private static S3Settings s3(Parameters p) {
+    private static RetentionSettings retention(Parameters p, String bucket, int cacheSizePercent) {
+        RetentionSettings.Mode mode = RetentionSettings.Mode.parse(S3_RETENTION, p.string(S3_RETENTION));
+        RetentionSettings retention = new RetentionSettings(mode, p.duration(S3_TOUCH_AFTER),
+                p.duration(S3_JANITOR_INTERVAL), p.duration(S3_JANITOR_LEASE), p.duration(S3_BLOB_GRACE));
+        if (!bucket.isEmpty() && mode == RetentionSettings.Mode.JANITOR) {
+            if (cacheSizePercent > 0 || p.string(MAX_CACHE_SIZE).equalsIgnoreCase("unlimited")) {
+                throw new SettingsException(S3_RETENTION + "=janitor keeps the bucket under " + MAX_CACHE_SIZE
+                        + ", which must then be a size (e.g. 500g), not '" + p.string(MAX_CACHE_SIZE) + "'");
+            }
+            if (retention.janitorLease().compareTo(java.time.Duration.ofSeconds(3)) < 0) {
+                throw SettingsException.invalid(S3_JANITOR_LEASE, p.string(S3_JANITOR_LEASE),
+                        "a duration of at least 3s (the holder renews its lease every third of it)");
+            }
+        }
+        return retention;
+    }
+
+    private static S3Settings s3(Parameters p, int cacheSizePercent) {
         String bucket = p.string(S3_BUCKET);
         if (!bucket.isEmpty() && !bucket.matches("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")) {
             throw SettingsException.invalid(S3_BUCKET, bucket, "an S3 bucket name (3-63 of a-z, 0-9, '.' and '-')");
@@ -174,7 +201,8 @@ public record Settings(
         if (!prefix.matches("([A-Za-z0-9_-][A-Za-z0-9._-]*/)*") || prefix.length() > 200) {
             throw SettingsException.invalid(S3_PREFIX, prefix, "empty, or names of A-Za-z0-9 . _ - (not starting with .) separated by /");
         }
-        return new S3Settings(bucket, endpoint, region, prefix, p.bool(S3_PATH_STYLE), p.size(LOCAL_CACHE_SIZE));
+        return new S3Settings(bucket, endpoint, region, prefix, p.bool(S3_PATH_STYLE), p.size(LOCAL_CACHE_SIZE),
+                retention(p, bucket, cacheSizePercent));
 
     }
 

@@ -37,6 +37,8 @@ public final class CacheMetrics {
     private final SpaceLedger ledger;
     private final java.util.Set<String> protocols = new java.util.concurrent.CopyOnWriteArraySet<>();
     private final long startedNanos = System.nanoTime();
+    /** Objects function meters read, kept reachable (Micrometer refers to them weakly). */
+    private final List<Object> retained = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public CacheMetrics(SpaceLedger ledger) {
         this.ledger = ledger;
@@ -74,6 +76,67 @@ public final class CacheMetrics {
                 io.polycache.store.Scrubber::verifiedBytes);
         registry.more().counter("polycache_scrub_damaged", List.of(), scrubber, io.polycache.store.Scrubber::damaged);
         registry.more().counter("polycache_scrub_passes", List.of(), scrubber, io.polycache.store.Scrubber::passes);
+    }
+
+    /**
+     * Refreshes of used entries on the shared store: {@code polycache_s3_touches_total} (objects
+     * copied onto themselves), {@code polycache_s3_touches_skipped_total} (uses that needed none:
+     * refreshed within the window, by this node or another) and
+     * {@code polycache_s3_touches_failed_total}.
+     */
+    public void registerTouches(java.util.function.LongSupplier done, java.util.function.LongSupplier skipped,
+            java.util.function.LongSupplier failed) {
+        retained.addAll(List.of(done, skipped, failed)); // Micrometer holds function meters' objects weakly
+        registry.more().counter("polycache_s3_touches", List.of(), done, LongSupplierValue::of);
+        registry.more().counter("polycache_s3_touches_skipped", List.of(), skipped, LongSupplierValue::of);
+        registry.more().counter("polycache_s3_touches_failed", List.of(), failed, LongSupplierValue::of);
+    }
+
+    /** What the janitor of the shared store shows (janitor retention). */
+    public record JanitorView(java.util.function.LongSupplier usageMeasured, java.util.function.LongSupplier usageEstimated,
+            java.util.function.LongSupplier hardLimit, java.util.function.LongSupplier rounds,
+            java.util.function.DoubleSupplier lastRoundSeconds, java.util.function.LongSupplier evictedEntries,
+            java.util.function.LongSupplier evictedBytes, java.util.function.BooleanSupplier leaseHeld,
+            java.util.function.LongSupplier sweptBlobs) {}
+
+    /**
+     * Janitor retention: {@code polycache_s3_bucket_bytes} (the bucket's entries as the last
+     * round left them, -1 before any is known), {@code polycache_s3_bucket_estimated_bytes} (that
+     * plus this node's writes since: past {@code polycache_s3_bucket_hard_limit_bytes} writes get
+     * 507), {@code polycache_s3_janitor_rounds_total} and
+     * {@code polycache_s3_janitor_last_round_seconds} (rounds this node ran),
+     * {@code polycache_s3_evicted_entries_total} (entries, indexes and ZIPs) and
+     * {@code polycache_s3_evicted_bytes_total} (with the blobs they alone held),
+     * {@code polycache_s3_swept_blobs_total} (blobs no index referenced) and
+     * {@code polycache_s3_janitor_lease_held} (1 on the node that is the janitor now). Without
+     * a bound (lifecycle retention) only the rounds, sweeps and lease.
+     */
+    public void registerJanitor(JanitorView view, boolean bounded) {
+        retained.add(view);
+        registry.more().counter("polycache_s3_janitor_rounds", List.of(), view.rounds(), LongSupplierValue::of);
+        Gauge.builder("polycache_s3_janitor_last_round_seconds", view, v -> v.lastRoundSeconds().getAsDouble())
+                .description("Duration of the last janitor round this node ran").register(registry);
+        Gauge.builder("polycache_s3_janitor_lease_held", view, v -> v.leaseHeld().getAsBoolean() ? 1 : 0)
+                .description("1 on the node holding the janitor lease").register(registry);
+        registry.more().counter("polycache_s3_swept_blobs", List.of(), view.sweptBlobs(), LongSupplierValue::of);
+        if (!bounded) {
+            return;
+        }
+        Gauge.builder("polycache_s3_bucket_bytes", view, v -> v.usageMeasured().getAsLong())
+                .description("Bytes of entries in the bucket as the janitor last measured them (-1: not yet)")
+                .register(registry);
+        Gauge.builder("polycache_s3_bucket_estimated_bytes", view, v -> v.usageEstimated().getAsLong())
+                .description("The last measurement plus this node's writes since").register(registry);
+        Gauge.builder("polycache_s3_bucket_hard_limit_bytes", view, v -> v.hardLimit().getAsLong())
+                .description("Past this estimate, writes get 507 until the next round").register(registry);
+        registry.more().counter("polycache_s3_evicted_entries", List.of(), view.evictedEntries(), LongSupplierValue::of);
+        registry.more().counter("polycache_s3_evicted_bytes", List.of(), view.evictedBytes(), LongSupplierValue::of);
+    }
+
+    private static final class LongSupplierValue {
+        static double of(java.util.function.LongSupplier supplier) {
+            return supplier.getAsLong();
+        }
     }
 
     private static double limit(long limit) {

@@ -12,6 +12,13 @@ public final class InsufficientStorageException extends StoreException {
                 + " (no space left on device); writes resume once space is freed", cause);
     }
 
+    /** The shared bucket is past its hard bound until the janitor's next round frees space. */
+    public static InsufficientStorageException bucketFull(long used, long hardLimit) {
+        return new InsufficientStorageException("Insufficient storage: the shared bucket holds about " + used
+                + " bytes, past its hard limit of " + hardLimit + " bytes; writes resume once the janitor's next"
+                + " round has evicted the least recently used entries", null);
+    }
+
     public InsufficientStorageException(long needed, long occupied, long hardLimit) {
         super("Insufficient storage: " + needed + " more bytes would not fit under the hard limit of " + hardLimit
                 + " bytes (" + occupied + " in use or reserved, nothing left to evict)");

@@ -78,6 +78,53 @@ class SettingsTest {
     }
 
     @Test
+    void durationsAreWholeNumbersOfSecondsMinutesHoursOrDays() {
+        assertEquals(java.time.Duration.ofSeconds(30), Durations.parse("30s"));
+        assertEquals(java.time.Duration.ofMinutes(5), Durations.parse("5m"));
+        assertEquals(java.time.Duration.ofHours(1), Durations.parse(" 1H "));
+        assertEquals(java.time.Duration.ofDays(1), Durations.parse("1d"));
+        assertEquals(java.time.Duration.ofSeconds(1), Durations.parse("1s"));
+        for (String bad : new String[] {"", "0s", "s", "1", "-1s", "1.5h", "1w", "1 d", "99999999d", "1ms"}) {
+            assertEquals(null, Durations.parse(bad), bad);
+        }
+        for (String text : new String[] {"1s", "90s", "5m", "1h", "36h", "1d", "30d"}) {
+            assertEquals(text, Durations.format(Durations.parse(text)));
+        }
+    }
+
+    @Test
+    void retentionDefaultsAndSettings() {
+        S3Settings defaults = Settings.from(Map.of(Settings.PUBLIC, "true", Settings.S3_BUCKET, "cache-bucket",
+                Settings.S3_REGION, "eu-west-1")).s3();
+        assertEquals(RetentionSettings.DEFAULT, defaults.retention());
+        assertEquals(new RetentionSettings(RetentionSettings.Mode.LIFECYCLE, java.time.Duration.ofDays(1),
+                java.time.Duration.ofMinutes(10), java.time.Duration.ofMinutes(5), java.time.Duration.ofDays(1)),
+                defaults.retention());
+        Settings janitor = Settings.from(Map.of(Settings.PUBLIC, "true", Settings.S3_BUCKET, "cache-bucket",
+                Settings.S3_REGION, "eu-west-1", Settings.MAX_CACHE_SIZE, "4m", Settings.S3_RETENTION, "Janitor",
+                Settings.S3_TOUCH_AFTER, "1s", Settings.S3_JANITOR_INTERVAL, "2s", Settings.S3_JANITOR_LEASE, "6s",
+                Settings.S3_BLOB_GRACE, "30s"));
+        assertEquals(new RetentionSettings(RetentionSettings.Mode.JANITOR, java.time.Duration.ofSeconds(1),
+                java.time.Duration.ofSeconds(2), java.time.Duration.ofSeconds(6), java.time.Duration.ofSeconds(30)),
+                janitor.s3().retention());
+        assertEquals(4L << 20, janitor.maxCacheSize());
+        assertEquals((4L << 20) + (4L << 20) / 20, janitor.maxCacheSizeHard());
+
+        SettingsException mode = assertThrows(SettingsException.class, () -> Settings.from(Map.of(Settings.PUBLIC,
+                "true", Settings.S3_RETENTION, "lru")));
+        assertEquals("Invalid value for polycache.s3.retention: 'lru' (expected lifecycle, janitor or none)",
+                mode.getMessage());
+        SettingsException duration = assertThrows(SettingsException.class, () -> Settings.from(Map.of(Settings.PUBLIC,
+                "true", Settings.S3_TOUCH_AFTER, "1 day")));
+        assertEquals(true, duration.getMessage().contains("polycache.s3.touchAfter"), duration.getMessage());
+        assertEquals(true, duration.getMessage().contains("30s, 5m, 1h, 1d"), duration.getMessage());
+        SettingsException share = assertThrows(SettingsException.class, () -> Settings.from(Map.of(Settings.PUBLIC,
+                "true", Settings.S3_BUCKET, "cache-bucket", Settings.S3_REGION, "eu-west-1",
+                Settings.S3_RETENTION, "janitor")));
+        assertEquals(true, share.getMessage().contains("must then be a size"), share.getMessage());
+    }
+
+    @Test
     void scrubSettings() {
         assertEquals(new ScrubSettings(4L << 20, 86400), Settings.from(Map.of(Settings.PUBLIC, "true")).scrub());
         Settings off = Settings.from(Map.of(Settings.PUBLIC, "true", Settings.SCRUB_BYTES_PER_SECOND, "0"));

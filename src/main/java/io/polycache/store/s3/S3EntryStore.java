@@ -108,6 +108,8 @@ public final class S3EntryStore implements EntryStore, AutoCloseable {
     /** What lies between the prefix and the namespace: {@code entries/}, or nothing (see {@link #besideEntries}). */
     private final String area;
     private final VerifiedWrite writer;
+    private volatile Touches touches = Touches.NONE;
+    private volatile BucketBound bound = BucketBound.NONE;
 
     /**
      * @param temp   the node's storage, whose temp area holds uploads while they are verified
@@ -140,6 +142,21 @@ public final class S3EntryStore implements EntryStore, AutoCloseable {
 
     public S3Health health() {
         return health;
+    }
+
+    /** Where uses of entries are reported, to refresh their objects (retention). */
+    public void useTouches(Touches touches) {
+        this.touches = touches;
+    }
+
+    /** The bucket's hard bound on writes (janitor retention). */
+    public void useBound(BucketBound bound) {
+        this.bound = bound;
+    }
+
+    /** An entry was used without asking the bucket (a local-tier hit). */
+    public void used(Namespace namespace, EntryKey key) {
+        touches.used(objectKey(namespace, key), null);
     }
 
     /**
@@ -176,7 +193,10 @@ public final class S3EntryStore implements EntryStore, AutoCloseable {
      * store's upload threads: close this store, not the sibling.
      */
     public S3EntryStore besideEntries() {
-        return new S3EntryStore(s3, bucket, prefix, temp, ledger, health, multipartThreshold, minPart, "", writer);
+        S3EntryStore beside = new S3EntryStore(s3, bucket, prefix, temp, ledger, health, multipartThreshold, minPart, "",
+                writer);
+        beside.touches = touches; // a blob, index or ZIP used is refreshed too (janitor and blob sweep go by it)
+        return beside;
     }
 
     /** The object name of an entry. Keys hold no {@code /}, so no two entries share a name. */
@@ -206,6 +226,7 @@ public final class S3EntryStore implements EntryStore, AutoCloseable {
             EntryVerifier verifier, Map<String, String> headers) throws IOException {
         EntryMeta.checkHeaders(headers);
         String encodedHeaders = encodeHeaders(headers);
+        bound.admit();
         Path file = temp.newTempFile(".s3put");
         try (SpaceLedger.Reservation space = ledger.reserve(Math.max(0, declaredLength))) {
             VerifiedWrite.Written written;
@@ -230,7 +251,7 @@ public final class S3EntryStore implements EntryStore, AutoCloseable {
             try {
                 upload(name, file, meta.size(), metadata, conditional);
                 health.success();
-                return new Stored(meta, true);
+                return created(name, meta);
             } catch (S3Exception e) {
                 if (e.statusCode() == 412 && conditional) {
                     health.success(); // an answer: the key is taken (by whom, the HEAD below tells)
@@ -253,7 +274,7 @@ public final class S3EntryStore implements EntryStore, AutoCloseable {
             }
             Found existing = found.get();
             if (writerId.equals(existing.writer())) {
-                return new Stored(meta, true); // our own write, whose answer was lost
+                return created(name, meta); // our own write, whose answer was lost
             }
             if (existing.meta() == null) {
                 LOG.warning("Replacing damaged object " + name + ": " + existing.damage());
@@ -266,6 +287,12 @@ public final class S3EntryStore implements EntryStore, AutoCloseable {
             return new Stored(existing.meta(), false);
         }
         throw unavailable("store " + name + ": the outcome stayed unknown", last);
+    }
+
+    private Stored created(String name, EntryMeta meta) {
+        bound.wrote(meta.size());
+        touches.seen(name, System.currentTimeMillis());
+        return new Stored(meta, true);
     }
 
     private void upload(String name, Path file, long size, Map<String, String> metadata, boolean conditional) {
@@ -324,11 +351,16 @@ public final class S3EntryStore implements EntryStore, AutoCloseable {
 
     @Override
     public Optional<EntryMeta> head(Namespace namespace, EntryKey key) {
-        return find(objectKey(namespace, key)).map(Found::meta);
+        return find(objectKey(namespace, key), true).map(Found::meta);
     }
 
     /** The object's metadata by HEAD, or empty when it is not stored. */
     Optional<Found> find(String name) {
+        return find(name, false);
+    }
+
+    /** @param use whether the caller uses the entry (a read), which may refresh the object */
+    private Optional<Found> find(String name, boolean use) {
         HeadObjectResponse head;
         try {
             head = s3.headObject(b -> b.bucket(bucket).key(name));
@@ -342,7 +374,11 @@ public final class S3EntryStore implements EntryStore, AutoCloseable {
             throw unavailable("look up " + name, e);
         }
         health.success();
-        return Optional.of(parse(name, head.metadata(), head.contentLength()));
+        Found found = parse(name, head.metadata(), head.contentLength());
+        if (use && found.meta() != null) {
+            touches.used(name, head.lastModified());
+        }
+        return Optional.of(found);
     }
 
     @Override
@@ -397,6 +433,7 @@ public final class S3EntryStore implements EntryStore, AutoCloseable {
             in.abort();
             return Optional.empty();
         }
+        touches.used(name, response.lastModified());
         return Optional.of(new Fetched(found.meta(), in));
     }
 

@@ -108,7 +108,11 @@ public final class TieredEntryStore implements EntryStore, AutoCloseable {
     @Override
     public Optional<EntryMeta> head(Namespace namespace, EntryKey key) throws IOException {
         Optional<EntryMeta> meta = local.head(namespace, key);
-        return meta.isPresent() ? meta : remote.head(namespace, key);
+        if (meta.isPresent()) {
+            remote.used(namespace, key);
+            return meta;
+        }
+        return remote.head(namespace, key);
     }
 
     @Override
@@ -116,6 +120,7 @@ public final class TieredEntryStore implements EntryStore, AutoCloseable {
         for (int attempt = 0; attempt < 3; attempt++) {
             Optional<OpenEntry> hit = local.open(namespace, key);
             if (hit.isPresent()) {
+                remote.used(namespace, key);
                 return hit;
             }
             Fill fill = fillOf(namespace, key);

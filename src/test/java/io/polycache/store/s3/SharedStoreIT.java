@@ -100,6 +100,8 @@ class SharedStoreIT {
     private static Map<String, String> parameters() {
         Map<String, String> parameters = new HashMap<>(s3.nodeParameters(BUCKET));
         parameters.put("polycache.s3.prefix", prefix);
+        // These tests count S3 requests exactly: no lease ticks or sweeps of a janitor (RetentionIT tests those).
+        parameters.put("polycache.s3.retention", "none");
         return parameters;
     }
 
