@@ -28,6 +28,17 @@ public record Sha256(String value) {
 
     public static MessageDigest newDigest() {
         try {
+            return (MessageDigest) PROTOTYPE.clone(); // spares the provider lookup of getInstance
+        } catch (CloneNotSupportedException e) {
+            return lookUp();
+        }
+    }
+
+    /** Cloned for every digest. */
+    private static final MessageDigest PROTOTYPE = lookUp();
+
+    private static MessageDigest lookUp() {
+        try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JDK has SHA-256", e);

@@ -55,8 +55,8 @@ final class TeeInputStream extends InputStream {
     }
 
     /** Reads (and so stores) whatever the readers on top left unread. */
-    void drain() {
-        byte[] buffer = new byte[64 * 1024];
+    void drain(int bufferSize) {
+        byte[] buffer = new byte[bufferSize];
         while (read(buffer, 0, buffer.length) >= 0) {
             // keep reading
         }

@@ -57,8 +57,9 @@ public final class VerifiedWrite implements AutoCloseable {
     public Written write(InputStream body, long declaredLength, EntryVerifier verifier, FileChannel file,
             SpaceLedger.Reservation space) throws IOException {
         MessageDigest sha = Sha256.newDigest();
+        int bufferSize = bufferSize(declaredLength);
         OutputStream out = new BufferedOutputStream(
-                new ReservingOutputStream(Channels.newOutputStream(file), space), 64 * 1024);
+                new ReservingOutputStream(Channels.newOutputStream(file), space), bufferSize);
         TeeInputStream tee;
         if (declaredLength >= PIPELINE_MIN) {
             ChunkPipe pipe = new ChunkPipe(PIPE_CHUNKS);
@@ -66,7 +67,7 @@ public final class VerifiedWrite implements AutoCloseable {
             verifyAlongside(tee, pipe, verifier, sha);
         } else {
             tee = new TeeInputStream(body, out, sha);
-            verifyInline(tee, verifier);
+            verifyInline(tee, verifier, bufferSize);
         }
         out.flush();
         String digest = HexFormat.of().formatHex(sha.digest());
@@ -74,7 +75,18 @@ public final class VerifiedWrite implements AutoCloseable {
         return new Written(tee.count(), digest);
     }
 
-    private static void verifyInline(TeeInputStream tee, EntryVerifier verifier) throws IOException {
+    /**
+     * Copy buffers of 64 KiB, or of the body's declared length when it is shorter: a 4 KiB upload
+     * does not allocate (and zero) 128 KiB of buffers.
+     */
+    static int bufferSize(long declaredLength) {
+        return declaredLength < 0 ? MAX_BUFFER : (int) Math.max(MIN_BUFFER, Math.min(MAX_BUFFER, declaredLength + 1));
+    }
+
+    private static final int MAX_BUFFER = 64 * 1024;
+    private static final int MIN_BUFFER = 512;
+
+    private static void verifyInline(TeeInputStream tee, EntryVerifier verifier, int bufferSize) throws IOException {
         if (verifier.readsBody()) {
             try {
                 verifier.verify(tee);
@@ -82,11 +94,11 @@ public final class VerifiedWrite implements AutoCloseable {
                 if (e instanceof UploadReadException || e instanceof java.io.UncheckedIOException) {
                     throw e;
                 }
-                tee.drain(); // a body over the size limit is answered 413 rather than the refusal
+                tee.drain(bufferSize); // a body over the size limit is answered 413 rather than the refusal
                 throw e;
             }
         }
-        tee.drain();
+        tee.drain(bufferSize);
     }
 
     private void verifyAlongside(TeeInputStream tee, ChunkPipe pipe, EntryVerifier verifier, MessageDigest sha)
@@ -104,7 +116,7 @@ public final class VerifiedWrite implements AutoCloseable {
             }
         });
         try {
-            tee.drain();
+            tee.drain(MAX_BUFFER);
             tee.closeCopy(); // flushes the last chunk and ends the verifier's stream
         } catch (RuntimeException | IOException e) {
             pipe.fail(new IOException(e.getMessage(), e));

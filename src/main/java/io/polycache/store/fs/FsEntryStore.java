@@ -116,7 +116,11 @@ public final class FsEntryStore implements EntryStore, AutoCloseable {
                 }
                 // No fsync: the next checkpoint flushes it (see the class comment).
             }
-            return commit(namespace, key, temp, meta, fileSize, space);
+            Stored stored = commit(namespace, key, temp, meta, fileSize, space);
+            if (namespace.policy() == io.polycache.store.WritePolicy.REPLACE) {
+                temp = null; // renamed into place: nothing to delete (a failing unlink costs an exception)
+            }
+            return stored;
         } catch (IOException | java.io.UncheckedIOException e) {
             io.polycache.store.DiskFull.rethrowIfFull(e); // 507, not 500: the disk, not the request
             throw e;
