@@ -19,7 +19,7 @@ PORT=${PORT:-38187}
 ART=$BENCH_DIR/lib/artifacts.py
 OUT=$BENCH_DIR/results/startup.csv
 STORAGE=$WORK_DIR/storage-$N
-PID=
+PID=   # the JVM (not the `timeout` around it: a signal to that would not reach the JVM in time)
 cleanup() {
     [ -n "$PID" ] && kill -9 "$PID" 2>/dev/null || true
     [ "${KEEP:-1}" = 1 ] || rm -rf "$WORK_DIR"
@@ -43,13 +43,20 @@ if [ ! -f "$STORAGE.done" ]; then
 fi
 KEYS=$WORK_DIR/mass-keys.txt
 
-# launch LOG: starts the server; sets PID and LAUNCHED (ms)
+# launch LOG: starts the server; sets PID (the JVM's) and LAUNCHED (ms)
 launch() {
+    local wrapper
+    for _ in $(seq 1 600); do ss -ltn "sport = :$PORT" | grep -q LISTEN || break; sleep 0.1; done
     LAUNCHED=$(now_ms)
     timeout -k 10 1800 java -jar "$WAR" --bind 127.0.0.1 --port "$PORT" --storage-dir "$STORAGE" --public \
         > "$1" 2>&1 &
-    PID=$!
+    wrapper=$!
+    PID=
+    for _ in $(seq 1 200); do PID=$(pgrep -P "$wrapper" java || true); [ -n "$PID" ] && break; sleep 0.01; done
+    [ -n "$PID" ] || { echo "no JVM under $wrapper" >&2; exit 1; }
 }
+# gone: waits until the JVM has exited
+gone() { while kill -0 "$PID" 2>/dev/null; do sleep 0.02; done; }
 # first_read: ms from launch to the first 200 of a GET of a random stored entry
 first_read() {
     local key url
@@ -79,7 +86,7 @@ stop() {
     local t0
     t0=$(now_ms)
     kill -TERM "$PID"
-    wait "$PID" || true
+    gone
     PID=
     echo $(( $(now_ms) - t0 ))
 }
@@ -102,7 +109,7 @@ for round in $(seq 1 "${ROUNDS:-2}"); do
     launch "$log"
     first_read > /dev/null
     sleep 2
-    kill -9 "$PID"; wait "$PID" 2>/dev/null || true; PID=
+    kill -9 "$PID"; gone; PID=
     launch "$log"
     record kill-9 first-read "$(first_read)"
     record kill-9 scan-done "$(wait_log "$log" 'Store scan accounted')"

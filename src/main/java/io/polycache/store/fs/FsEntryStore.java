@@ -63,6 +63,10 @@ public final class FsEntryStore implements EntryStore, AutoCloseable {
     private final VerifiedWrite writer = new VerifiedWrite();
     private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
     private final LongAdder damaged = new LongAdder();
+    /** Small entries read lately, whole; coherent through {@link #generations}. */
+    private final SmallEntryCache cache = new SmallEntryCache(SmallEntryCache.defaultCapacity());
+    /** Per lock stripe: bumped under the stripe's lock by every commit, delete and eviction. */
+    private final java.util.concurrent.atomic.AtomicLongArray generations = new java.util.concurrent.atomic.AtomicLongArray(STRIPES);
     private final Checkpoints checkpoints;
     /** Checks the entries a crash may have torn; null after a clean stop. */
     private final Thread recovery;
@@ -170,6 +174,7 @@ public final class FsEntryStore implements EntryStore, AutoCloseable {
                     }
                 }
             }
+            changed(namespace, key);
             checkpoints.committed(target);
             space.commit(EntryKind.ENTRY, ledgerName(namespace, key), fileSize);
             io.polycache.store.DiskFull.cleared();
@@ -181,6 +186,11 @@ public final class FsEntryStore implements EntryStore, AutoCloseable {
 
     @Override
     public Optional<EntryMeta> head(Namespace namespace, EntryKey key) throws IOException {
+        SmallEntryCache.Cached cached = cache.get(ledgerName(namespace, key));
+        if (cached != null) {
+            ledger.touch(EntryKind.ENTRY, ledgerName(namespace, key));
+            return Optional.of(cached.meta());
+        }
         Optional<EntryMeta> meta = readMeta(namespace, key, layout.entry(namespace, key));
         meta.ifPresent(m -> ledger.touch(EntryKind.ENTRY, ledgerName(namespace, key)));
         return meta;
@@ -203,6 +213,14 @@ public final class FsEntryStore implements EntryStore, AutoCloseable {
 
     @Override
     public Optional<OpenEntry> open(Namespace namespace, EntryKey key) throws IOException {
+        String name = ledgerName(namespace, key);
+        SmallEntryCache.Cached cached = cache.get(name);
+        if (cached != null) {
+            ledger.touch(EntryKind.ENTRY, name);
+            return Optional.of(new InMemory(cached.meta(), cached.bytes()));
+        }
+        int stripe = stripeIndex(namespace, key);
+        long generation = generations.get(stripe); // before the open: see cacheUnlessChanged
         Path path = layout.entry(namespace, key);
         FileChannel file;
         try {
@@ -226,6 +244,7 @@ public final class FsEntryStore implements EntryStore, AutoCloseable {
                     throw new EntryFile.DamagedException("body does not match its SHA-256");
                 }
                 entry = new InMemory(meta, whole.array());
+                cacheUnlessChanged(stripe, generation, name, new SmallEntryCache.Cached(meta, whole.array()));
             } else {
                 EntryMeta meta = EntryFile.read(file, fileSize);
                 if (suspect(path)) {
@@ -235,7 +254,7 @@ public final class FsEntryStore implements EntryStore, AutoCloseable {
                         damage -> quarantine(namespace, key, path, damage));
                 handedOver = true;
             }
-            ledger.touch(EntryKind.ENTRY, ledgerName(namespace, key));
+            ledger.touch(EntryKind.ENTRY, name);
             return Optional.of(entry);
         } catch (EntryFile.DamagedException e) {
             quarantine(namespace, key, path, e);
@@ -252,6 +271,7 @@ public final class FsEntryStore implements EntryStore, AutoCloseable {
         ReentrantLock lock = stripeOf(namespace, key);
         lock.lock();
         try {
+            changed(namespace, key);
             boolean deleted = Files.deleteIfExists(layout.entry(namespace, key));
             ledger.removed(EntryKind.ENTRY, ledgerName(namespace, key));
             return deleted;
@@ -492,6 +512,7 @@ public final class FsEntryStore implements EntryStore, AutoCloseable {
         ReentrantLock lock = stripeOf(namespace, key);
         lock.lock();
         try {
+            changed(namespace, key);
             Files.deleteIfExists(layout.entry(namespace, key));
         } finally {
             lock.unlock();
@@ -504,7 +525,35 @@ public final class FsEntryStore implements EntryStore, AutoCloseable {
     }
 
     private ReentrantLock stripeOf(Namespace namespace, EntryKey key) {
-        return stripes[Math.floorMod(31 * namespace.name().hashCode() + key.value().hashCode(), STRIPES)];
+        return stripes[stripeIndex(namespace, key)];
+    }
+
+    private static int stripeIndex(Namespace namespace, EntryKey key) {
+        return Math.floorMod(31 * namespace.name().hashCode() + key.value().hashCode(), STRIPES);
+    }
+
+    /** Under the key's lock, before its file changes: what the cache holds of it is stale. */
+    private void changed(Namespace namespace, EntryKey key) {
+        generations.incrementAndGet(stripeIndex(namespace, key));
+        cache.remove(ledgerName(namespace, key));
+    }
+
+    /**
+     * Caches what a read found, unless a commit, delete or eviction in the key's stripe came
+     * between the read's start and now (it may have read the file just replaced). A writer
+     * holding the lock means a change under way: nothing is cached then either.
+     */
+    private void cacheUnlessChanged(int stripe, long generation, String name, SmallEntryCache.Cached entry) {
+        ReentrantLock lock = stripes[stripe];
+        if (lock.tryLock()) {
+            try {
+                if (generations.get(stripe) == generation) {
+                    cache.put(name, entry);
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
     }
 
     @Override

@@ -103,4 +103,56 @@ class FsEntryStoreTest extends EntryStoreContract {
             assertFalse(Files.exists(files.layout().entry(REPLACE, new EntryKey("e1"))));
         }
     }
+
+    @Test
+    void theSmallEntryCacheNeverOutlivesAReplaceOrADelete() throws Exception {
+        EntryKey key = new EntryKey("hot");
+        put(REPLACE, key, bytes(4096, 0));
+        assertArrayEquals(bytes(4096, 0), read(REPLACE, key)); // now cached
+        put(REPLACE, key, bytes(4096, 1));
+        assertArrayEquals(bytes(4096, 1), read(REPLACE, key), "a replace is seen at once");
+        assertTrue(store.delete(REPLACE, key));
+        assertTrue(store.open(REPLACE, key).isEmpty(), "a delete is seen at once");
+        assertTrue(store.head(REPLACE, key).isEmpty());
+
+        // Readers racing a writer: once the writer is done, every read sees its last version.
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.List<Thread> readers = new java.util.ArrayList<>();
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        for (int r = 0; r < 4; r++) {
+            Thread reader = new Thread(() -> {
+                try {
+                    while (!done.get()) {
+                        store.open(REPLACE, key).ifPresent(io.polycache.store.OpenEntry::close);
+                        store.head(REPLACE, key);
+                    }
+                } catch (Throwable e) {
+                    failure.set(e);
+                }
+            });
+            reader.start();
+            readers.add(reader);
+        }
+        for (int version = 0; version < 300; version++) {
+            put(REPLACE, key, bytes(4096, 100 + version));
+        }
+        done.set(true);
+        for (Thread reader : readers) {
+            reader.join();
+        }
+        assertEquals(null, failure.get());
+        assertArrayEquals(bytes(4096, 399), read(REPLACE, key), "no stale copy cached");
+        assertEquals(sha256(bytes(4096, 399)), store.head(REPLACE, key).orElseThrow().sha256());
+    }
+
+    @Test
+    void theSmallEntryCacheIsBoundedInBytes() {
+        SmallEntryCache cache = new SmallEntryCache(100_000);
+        io.polycache.store.EntryMeta meta = new io.polycache.store.EntryMeta(4000, sha256(bytes(4000, 1)), 0, java.util.Map.of());
+        for (int i = 0; i < 1000; i++) {
+            cache.put("k" + i, new SmallEntryCache.Cached(meta, new byte[4100]));
+            assertTrue(cache.bytes() <= 100_000, "at most the bound, after every put");
+        }
+        assertTrue(cache.bytes() > 50_000, "and not emptied either: " + cache.bytes());
+    }
 }
