@@ -24,8 +24,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Time limits, the install queue and the configured base URL, on a server with one install
- * slot, one queue place and a 3-second timeout. A local "registry" that accepts connections and
+ * Time limits and the install queue, on a server with one install slot, one queue place and a
+ * 3-second timeout (and the configured base URL, on a server of its own). A local "registry" that accepts connections and
  * never answers keeps real npm installs busy for as long as a test needs.
  */
 class InstallLimitsIT {
@@ -44,8 +44,7 @@ class InstallLimitsIT {
     static void start() throws Exception {
         server = TestServer.start(storage, Map.of("polycache.install.concurrency", "1",
                 "polycache.install.queueSize", "1",
-                "polycache.install.timeoutSeconds", String.valueOf(TIMEOUT_SECONDS),
-                "polycache.baseUrl", "https://cache.example.com/polycache/"));
+                "polycache.install.timeoutSeconds", String.valueOf(TIMEOUT_SECONDS)));
         client = new DepsClient(server);
         stalledRegistry = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread accept = new Thread(() -> {
@@ -88,7 +87,7 @@ class InstallLimitsIT {
 
     /** Waits until this many installs have their workspace under tmp/. */
     private static void awaitInstallDirs(int count) throws Exception {
-        for (int i = 0; i < 100; i++) {
+        for (int i = 0; i < 600; i++) { // a minute: npm starts slowly on a loaded machine
             try (var entries = Files.list(storage.resolve("tmp"))) {
                 if (entries.filter(p -> p.getFileName().toString().startsWith("install-")).count() >= count) {
                     return;
@@ -124,14 +123,19 @@ class InstallLimitsIT {
     }
 
     @Test
-    void downloadUrlsUseTheConfiguredBaseUrl() throws Exception {
-        // No dependencies: npm only writes a lockfile, which becomes the whole bundle.
-        byte[] packageJson = "{\"name\":\"empty\",\"version\":\"1.0.0\"}".getBytes(StandardCharsets.UTF_8);
-        HttpResponse<String> response = client.postJson(DepsClient.jsonBody("npm", VERSIONS, Map.of("package.json", packageJson), null));
-        assertEquals(200, response.statusCode(), response.body());
-        String hash = parse(response).path("hash").asText();
-        assertEquals("https://cache.example.com/polycache/download/" + hash + ".zip", parse(response).path("download_url").asText());
-        assertEquals(200, server.get("/download/" + hash + ".zip").statusCode());
-        assertTrue(Files.exists(storage.resolve("pm-cache/npm")), "npm's cache lives outside tmp/");
+    void downloadUrlsUseTheConfiguredBaseUrl(@TempDir Path ownStorage) throws Exception {
+        // A server of its own with the default install timeout: on a loaded machine even an
+        // install of nothing may take longer than the 3 seconds the other test needs.
+        try (TestServer own = TestServer.start(ownStorage, Map.of("polycache.baseUrl", "https://cache.example.com/polycache/"))) {
+            // No dependencies: npm only writes a lockfile, which becomes the whole bundle.
+            byte[] packageJson = "{\"name\":\"empty\",\"version\":\"1.0.0\"}".getBytes(StandardCharsets.UTF_8);
+            HttpResponse<String> response = new DepsClient(own).postJson(
+                    DepsClient.jsonBody("npm", VERSIONS, Map.of("package.json", packageJson), null));
+            assertEquals(200, response.statusCode(), response.body());
+            String hash = parse(response).path("hash").asText();
+            assertEquals("https://cache.example.com/polycache/download/" + hash + ".zip", parse(response).path("download_url").asText());
+            assertEquals(200, own.get("/download/" + hash + ".zip").statusCode());
+            assertTrue(Files.exists(ownStorage.resolve("pm-cache/npm")), "npm's cache lives outside tmp/");
+        }
     }
 }
