@@ -6,14 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.polycache.testing.PolykitArtifact;
+import io.polycache.testing.S3Node;
 import io.polycache.testing.S3ProxyProcess;
 import io.polycache.testing.Scrape;
 import io.polycache.testing.TestServer;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,7 +19,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
@@ -341,8 +338,8 @@ class RetentionIT {
         }
         Map<String, String> parameters = new HashMap<>(janitor(prefix, "2m", "64m", "1s"));
         parameters.put("polycache.s3.blobGrace", "1s");
-        NodeProcess killed = NodeProcess.start(launch(parameters, "killed"));
-        String pid = "-" + killed.process.pid() + "-";
+        S3Node killed = S3Node.listening(launch(parameters, "killed"));
+        String pid = "-" + killed.process().pid() + "-";
         await("the process node holds the lease", 120, () -> leaseHolder(prefix).contains(pid));
         TestServer a = node("a", parameters);
         List<String> keys = new ArrayList<>();
@@ -352,8 +349,8 @@ class RetentionIT {
             assertEquals(201, a.put(path(key), artifact(key, 300 + i, 128 * 1024)).statusCode());
         }
         await("the process node's round started deleting", 120, () -> bytes(prefix + "entries/") < 5 * MIB - 128 * 1024);
-        killed.process.destroyForcibly(); // SIGKILL: no hand-over
-        killed.process.waitFor(30, TimeUnit.SECONDS);
+        killed.process().destroyForcibly(); // SIGKILL: no hand-over
+        killed.process().waitFor(30, TimeUnit.SECONDS);
         String last = leaseHolder(prefix);
         long expired = Long.parseLong(field(last, "expires"));
 
@@ -510,53 +507,10 @@ class RetentionIT {
         return m.group(1).trim();
     }
 
-    /** {@code java -jar polycache.war} over the bucket, as an operator runs a node. */
+    /** {@code java -jar polycache.war} over the bucket, as an operator runs a node; stopped after the test. */
     private Process launch(Map<String, String> parameters, String name) throws IOException {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Daws.accessKeyId=" + S3ProxyProcess.IDENTITY, "-Daws.secretAccessKey=" + S3ProxyProcess.CREDENTIAL,
-                "-jar", TestServer.war().toAbsolutePath().toString(),
-                "--port", "0", "--public", "--storage-dir", dir.resolve(name).toString()));
-        parameters.forEach((key, value) -> command.add("--" + key + "=" + value));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        Process process = S3Node.launch(dir.resolve(name), parameters);
         processes.add(process);
         return process;
-    }
-
-    /** A node process, once it is listening; its output is drained. */
-    private record NodeProcess(Process process, String url) {
-        private static final Pattern LISTENING = Pattern.compile("Polycache listening on (http://[0-9.]+:[0-9]+)");
-
-        static NodeProcess start(Process process) throws Exception {
-            CompletableFuture<String> url = new CompletableFuture<>();
-            StringBuilder output = new StringBuilder();
-            Thread reader = new Thread(() -> {
-                try (BufferedReader lines = new BufferedReader(
-                        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = lines.readLine()) != null) {
-                        synchronized (output) {
-                            output.append(line).append('\n');
-                        }
-                        Matcher m = LISTENING.matcher(line);
-                        if (m.find()) {
-                            url.complete(m.group(1));
-                        }
-                    }
-                } catch (IOException e) {
-                    // the process is gone
-                }
-                url.complete(null);
-            });
-            reader.setDaemon(true);
-            reader.start();
-            String found = url.get(120, TimeUnit.SECONDS);
-            if (found == null) {
-                synchronized (output) {
-                    throw new IllegalStateException("the node did not start:\n" + output);
-                }
-            }
-            return new NodeProcess(process, found);
-        }
     }
 }

@@ -8,11 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.polycache.testing.DepsClient;
 import io.polycache.testing.HostToolchain;
 import io.polycache.testing.PolykitArtifact;
+import io.polycache.testing.S3Node;
 import io.polycache.testing.S3ProxyProcess;
 import io.polycache.testing.TestServer;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.HttpURLConnection;
 import java.net.URI;
@@ -31,8 +30,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -401,12 +398,12 @@ class SharedStoreIT {
 
     @Test
     void aNodeKilledInTheMiddleOfUploadsLeavesNothingPartialVisibleThroughTheOther() throws Exception {
-        NodeProcess killed = NodeProcess.start(launch(parameters(), "killed"));
+        S3Node killed = S3Node.listening(launch(parameters(), "killed"));
 
         // 1: killed while the body is still arriving.
         String arriving = PolykitArtifact.randomKey(64);
         byte[] arrivingBody = artifact(arriving, 7, 8 * 1024 * 1024);
-        HttpURLConnection slow = (HttpURLConnection) URI.create(killed.url + path(arriving)).toURL().openConnection();
+        HttpURLConnection slow = (HttpURLConnection) URI.create(killed.url() + path(arriving)).toURL().openConnection();
         slow.setRequestMethod("PUT");
         slow.setDoOutput(true);
         slow.setFixedLengthStreamingMode(arrivingBody.length);
@@ -419,7 +416,7 @@ class SharedStoreIT {
         byte[] uploadingBody = artifact(uploading, 8, 96 * 1024 * 1024);
         CompletableFuture<Integer> big = CompletableFuture.supplyAsync(() -> {
             try {
-                HttpURLConnection put = (HttpURLConnection) URI.create(killed.url + path(uploading)).toURL().openConnection();
+                HttpURLConnection put = (HttpURLConnection) URI.create(killed.url() + path(uploading)).toURL().openConnection();
                 put.setRequestMethod("PUT");
                 put.setDoOutput(true);
                 put.setFixedLengthStreamingMode(uploadingBody.length);
@@ -438,8 +435,8 @@ class SharedStoreIT {
                     .uploads().isEmpty();
             Thread.sleep(20);
         }
-        killed.process.destroyForcibly(); // SIGKILL: no shutdown hook, no cleanup
-        killed.process.waitFor(30, TimeUnit.SECONDS);
+        killed.process().destroyForcibly(); // SIGKILL: no shutdown hook, no cleanup
+        killed.process().waitFor(30, TimeUnit.SECONDS);
         assertTrue(inParts, "the node was not caught during its multipart upload (upload answered "
                 + (big.isDone() ? big.get() : "nothing") + ")");
         assertEquals(-1, (int) big.get(60, TimeUnit.SECONDS), "the client saw the node die");
@@ -461,53 +458,10 @@ class SharedStoreIT {
         assertArrayEquals(arrivingBody, getBytes(b, arriving).body());
     }
 
-    /** {@code java -jar polycache.war} over the shared bucket, as an operator runs a node. */
+    /** {@code java -jar polycache.war} over the bucket, as an operator runs a node; stopped after the test. */
     private Process launch(Map<String, String> parameters, String name) throws IOException {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Daws.accessKeyId=" + S3ProxyProcess.IDENTITY, "-Daws.secretAccessKey=" + S3ProxyProcess.CREDENTIAL,
-                "-jar", TestServer.war().toAbsolutePath().toString(),
-                "--port", "0", "--public", "--storage-dir", dir.resolve(name).toString()));
-        parameters.forEach((key, value) -> command.add("--" + key + "=" + value));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        Process process = S3Node.launch(dir.resolve(name), parameters);
         processes.add(process);
         return process;
-    }
-
-    /** A node process, once it is listening. */
-    private record NodeProcess(Process process, String url) {
-        private static final Pattern LISTENING = Pattern.compile("Polycache listening on (http://[0-9.]+:[0-9]+)");
-
-        static NodeProcess start(Process process) throws Exception {
-            CompletableFuture<String> url = new CompletableFuture<>();
-            StringBuilder output = new StringBuilder();
-            Thread reader = new Thread(() -> {
-                try (BufferedReader lines = new BufferedReader(
-                        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = lines.readLine()) != null) {
-                        synchronized (output) {
-                            output.append(line).append('\n');
-                        }
-                        Matcher m = LISTENING.matcher(line);
-                        if (m.find()) {
-                            url.complete(m.group(1));
-                        }
-                    }
-                } catch (IOException e) {
-                    // the process is gone
-                }
-                url.complete(null);
-            });
-            reader.setDaemon(true);
-            reader.start();
-            String found = url.get(120, TimeUnit.SECONDS);
-            if (found == null) {
-                synchronized (output) {
-                    throw new IllegalStateException("the node did not start:\n" + output);
-                }
-            }
-            return new NodeProcess(process, found);
-        }
     }
 }
