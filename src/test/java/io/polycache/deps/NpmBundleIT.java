@@ -12,10 +12,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.polycache.testing.DepsClient;
 import io.polycache.testing.DepsClient.Part;
 import io.polycache.testing.HostToolchain;
+import io.polycache.testing.ScriptMarker;
 import io.polycache.testing.TestServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -31,9 +31,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.zip.GZIPOutputStream;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -160,7 +157,7 @@ class NpmBundleIT {
         // @scarf/scarf is a real registry package with a postinstall script; script-marker is a
         // local tarball whose every install script would leave a file behind if it ran.
         Path marker = work.resolve("script-ran");
-        Path tarball = scriptMarkerTarball(marker);
+        Path tarball = ScriptMarker.tarball(work, marker);
         String packageJson = "{\"name\":\"scripts-project\",\"version\":\"1.0.0\",\"dependencies\":{"
                 + "\"@scarf/scarf\":\"1.4.0\",\"script-marker\":\"file:" + tarball + "\"}}";
         JsonNode answer = ok(client.postJson(DepsClient.jsonBody("npm", VERSIONS,
@@ -177,25 +174,6 @@ class NpmBundleIT {
         assertTrue(lock.contains("\"node_modules/@scarf/scarf\""), lock);
     }
 
-    private Path scriptMarkerTarball(Path marker) throws IOException {
-        String write = "node -e \\\"require('fs').writeFileSync('ran-%1$s','');require('fs').writeFileSync('"
-                + marker + "','%1$s')\\\"";
-        String packageJson = "{\"name\":\"script-marker\",\"version\":\"1.0.0\",\"scripts\":{"
-                + "\"preinstall\":\"" + String.format(write, "preinstall") + "\","
-                + "\"install\":\"" + String.format(write, "install") + "\","
-                + "\"postinstall\":\"" + String.format(write, "postinstall") + "\"}}";
-        Path tarball = work.resolve("script-marker-1.0.0.tgz");
-        byte[] content = packageJson.getBytes(StandardCharsets.UTF_8);
-        try (OutputStream file = Files.newOutputStream(tarball);
-                TarArchiveOutputStream tar = new TarArchiveOutputStream(new GZIPOutputStream(file))) {
-            TarArchiveEntry entry = new TarArchiveEntry("package/package.json");
-            entry.setSize(content.length);
-            tar.putArchiveEntry(entry);
-            tar.write(content);
-            tar.closeArchiveEntry();
-        }
-        return tarball;
-    }
 
     @Test
     void concurrentIdenticalRequestsShareOneInstall() throws Exception {

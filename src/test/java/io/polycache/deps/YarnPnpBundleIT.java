@@ -9,9 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.polycache.testing.DepsClient;
 import io.polycache.testing.HostToolchain;
+import io.polycache.testing.ScriptMarker;
 import io.polycache.testing.TestServer;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,9 +25,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import java.util.zip.GZIPOutputStream;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -59,16 +56,7 @@ class YarnPnpBundleIT {
 
     @BeforeAll
     static void start() throws Exception {
-        Files.createDirectories(STORAGE);
-        try (Stream<Path> entries = Files.list(STORAGE)) {
-            for (Path entry : entries.toList()) {
-                String name = entry.getFileName().toString();
-                if (!name.equals("toolchains") && !name.equals("pm-cache")) {
-                    io.polycache.store.StorageDirectory.deleteQuietly(entry);
-                }
-            }
-        }
-        server = TestServer.start(STORAGE, Map.of("polycache.toolchains.provision", "true"));
+        server = TestServer.startProvisioning(STORAGE);
         client = new DepsClient(server);
     }
 
@@ -218,7 +206,7 @@ class YarnPnpBundleIT {
     @Test
     void installScriptsDoNotRunAndAGeneratedLockfileIsBundled() throws Exception {
         Path marker = work.resolve("script-ran");
-        Path tarball = scriptMarkerTarball(marker);
+        Path tarball = ScriptMarker.tarball(work, marker);
         String packageJson = "{\"name\":\"scripts-project\",\"version\":\"1.0.0\",\"private\":true,\"dependencies\":{"
                 + "\"is-number\":\"7.0.0\",\"script-marker\":\"file:" + tarball + "\"}}";
         Map<String, byte[]> files = new LinkedHashMap<>();
@@ -242,24 +230,6 @@ class YarnPnpBundleIT {
         assertFalse(Files.exists(marker), "requiring it ran no script either");
     }
 
-    private Path scriptMarkerTarball(Path marker) throws IOException {
-        String write = "node -e \\\"require('fs').writeFileSync('" + marker + "','%1$s')\\\"";
-        String packageJson = "{\"name\":\"script-marker\",\"version\":\"1.0.0\",\"scripts\":{"
-                + "\"preinstall\":\"" + String.format(write, "preinstall") + "\","
-                + "\"install\":\"" + String.format(write, "install") + "\","
-                + "\"postinstall\":\"" + String.format(write, "postinstall") + "\"}}";
-        Path tarball = work.resolve("script-marker-1.0.0.tgz");
-        byte[] content = packageJson.getBytes(StandardCharsets.UTF_8);
-        try (OutputStream file = Files.newOutputStream(tarball);
-                TarArchiveOutputStream tar = new TarArchiveOutputStream(new GZIPOutputStream(file))) {
-            TarArchiveEntry entry = new TarArchiveEntry("package/package.json");
-            entry.setSize(content.length);
-            tar.putArchiveEntry(entry);
-            tar.write(content);
-            tar.closeArchiveEntry();
-        }
-        return tarball;
-    }
 
     @Test
     void aRefusedSettingIs400NamingItAndLeavesNothingBehind() throws Exception {

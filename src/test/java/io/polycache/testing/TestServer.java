@@ -49,6 +49,23 @@ public final class TestServer implements AutoCloseable {
         return start(storage, Map.of());
     }
 
+    /**
+     * A server that provisions toolchains, on a storage directory emptied of everything but the
+     * toolchains and package-manager caches earlier runs downloaded (they take minutes to fetch).
+     */
+    public static TestServer startProvisioning(Path storage) throws Exception {
+        Files.createDirectories(storage);
+        try (java.util.stream.Stream<Path> entries = Files.list(storage)) {
+            for (Path entry : entries.toList()) {
+                String name = entry.getFileName().toString();
+                if (!name.equals("toolchains") && !name.equals("pm-cache")) {
+                    io.polycache.store.StorageDirectory.deleteQuietly(entry);
+                }
+            }
+        }
+        return start(storage, Map.of("polycache.toolchains.provision", "true"));
+    }
+
     /** Where a Polykit artifact's entry file is in a storage directory. */
     public static Path polykitEntry(Path storage, String key) {
         return new io.polycache.store.ShardLayout(storage).entry(io.polycache.artifact.ArtifactService.NAMESPACE,
