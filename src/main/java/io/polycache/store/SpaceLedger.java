@@ -365,6 +365,8 @@ public final class SpaceLedger {
             if (loaded == null) {
                 applyUsesWhileLoading(); // the load finished meanwhile and may have missed it
             }
+        } else if ((entry = entries.get(key)) != null) {
+            entry.lastUse = tick(); // loaded between the look-up above and the check
         }
     }
 
