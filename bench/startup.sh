@@ -105,6 +105,7 @@ fi
 for round in $(seq 1 "${ROUNDS:-2}"); do
     launch "$log"
     record clean first-read "$(first_read)"
+    record clean ledger-loaded "$(wait_log "$log" 'Ledger loaded')" # in the background since issue 19
     grep -o 'Ledger loaded: .*' "$log" | head -1
     record clean clean-stop "$(stop)"
 
