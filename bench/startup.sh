@@ -9,6 +9,8 @@
 # The storage directory is kept in $WORK_DIR (default /tmp/polycache-startup) for the next run
 # and for `bench/run.sh` rows that want a million entries (KEEP=0 removes it). Appends to
 # bench/results/startup.csv: date,commit,nproc,loadavg,entries,case,metric,ms. ROUNDS=2 (clean and kill -9 starts each).
+# WAR=FILE times another build (e.g. main's, built once into a file); COMMIT=HASH then names it
+# in the CSV (default: the checkout the script runs from).
 set -euo pipefail
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
 REPO=$(dirname "$BENCH_DIR")
@@ -26,7 +28,7 @@ cleanup() {
 }
 trap cleanup EXIT
 [ -f "$OUT" ] || echo "date,commit,nproc,loadavg,entries,case,metric,ms" > "$OUT"
-COMMIT=$(git -C "$REPO" rev-parse --short HEAD)
+COMMIT=${COMMIT:-$(git -C "$REPO" rev-parse --short HEAD)}
 record() { # case metric ms
     echo "$(date -u +%FT%TZ),$COMMIT,$(nproc),$(cut -d' ' -f1 /proc/loadavg),$N,$1,$2,$3" | tee -a "$OUT"
 }
@@ -103,6 +105,7 @@ fi
 for round in $(seq 1 "${ROUNDS:-2}"); do
     launch "$log"
     record clean first-read "$(first_read)"
+    record clean ledger-loaded "$(wait_log "$log" 'Ledger loaded')" # in the background since issue 19
     grep -o 'Ledger loaded: .*' "$log" | head -1
     record clean clean-stop "$(stop)"
 

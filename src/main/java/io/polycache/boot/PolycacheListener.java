@@ -49,7 +49,10 @@ public final class PolycacheListener implements ServletContextListener {
     private StorageDirectory files;
     private DependencyCache deps;
     private SpaceLedger ledger;
+    /** Loads the ledger, then scans the store if the snapshot was not clean. */
     private Thread scan;
+    /** The ledger accounts for every file: loaded from a clean snapshot, or scanned. */
+    private volatile boolean accounted;
     private CacheMetrics metrics;
     private FsEntryStore entries;
     private SharedStore shared;
@@ -149,31 +152,38 @@ public final class PolycacheListener implements ServletContextListener {
     }
 
     /**
-     * Loads the accounting from its snapshot; after a crash, or on a directory never accounted
-     * for, also scans the store in the background (serving meanwhile).
+     * Loads the accounting from its snapshot in the background (reads are served meanwhile;
+     * writes and removals wait for it, see {@link SpaceLedger#startLoading}); after a crash, or
+     * on a directory never accounted for, the same thread then scans the store (serving
+     * meanwhile, writes included).
      */
     private void openLedger(SpaceLedger ledger, StorageDirectory files, io.polycache.store.BlobReferences references) {
-        long started = System.nanoTime();
-        boolean clean;
-        try {
-            clean = LedgerSnapshot.load(ledger, files.layout().ledgerSnapshot());
-        } catch (IOException e) {
-            LOG.warning("Could not read the ledger snapshot: " + e.getMessage());
-            clean = false;
-        }
-        LOG.info("Ledger loaded: " + ledger.used() + " bytes accounted in "
-                + (System.nanoTime() - started) / 1_000_000 + " ms" + (clean ? "" : "; scanning the store"));
-        if (!clean) {
-            scan = new Thread(() -> {
-                try {
-                    new StoreScan(files.layout(), ledger, references, BundleStore::blobsOfIndexFile).run();
-                } catch (IOException | RuntimeException e) {
-                    LOG.warning("Store scan failed: " + e);
-                }
-            }, "polycache-store-scan");
-            scan.setDaemon(true);
-            scan.start();
-        }
+        ledger.startLoading();
+        scan = new Thread(() -> {
+            long started = System.nanoTime();
+            boolean clean = false;
+            try {
+                clean = LedgerSnapshot.load(ledger, files.layout().ledgerSnapshot());
+            } catch (IOException | RuntimeException e) {
+                LOG.warning("Could not read the ledger snapshot: " + e.getMessage());
+            } finally {
+                ledger.finishLoading();
+            }
+            LOG.info("Ledger loaded: " + ledger.used() + " bytes accounted in "
+                    + (System.nanoTime() - started) / 1_000_000 + " ms" + (clean ? "" : "; scanning the store"));
+            if (clean) {
+                accounted = true;
+                return;
+            }
+            try {
+                new StoreScan(files.layout(), ledger, references, BundleStore::blobsOfIndexFile).run();
+                accounted = true;
+            } catch (IOException | RuntimeException e) {
+                LOG.warning("Store scan failed: " + e);
+            }
+        }, "polycache-ledger-load");
+        scan.setDaemon(true);
+        scan.start();
     }
 
     @Override
@@ -212,7 +222,8 @@ public final class PolycacheListener implements ServletContextListener {
             metrics.close();
         }
         if (ledger != null) {
-            boolean clean = scan == null || !scan.isAlive();
+            ledger.awaitLoaded(); // a snapshot saved now must hold every entry of the one being loaded
+            boolean clean = accounted;
             try {
                 LedgerSnapshot.save(ledger, files.layout().ledgerSnapshot(), files, clean);
             } catch (IOException e) {

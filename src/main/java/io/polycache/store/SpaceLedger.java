@@ -8,6 +8,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
@@ -69,6 +70,10 @@ public final class SpaceLedger {
     private final LongAdder evictedBytes = new LongAdder();
     /** Entries and bytes per protocol (the first segment of an ENTRY's name). */
     private final ConcurrentHashMap<String, LongAdder[]> protocolTotals = new ConcurrentHashMap<>();
+    /** Open while the ledger is usable; closed from {@link #startLoading} to {@link #finishLoading}. */
+    private volatile CountDownLatch loaded;
+    /** Uses of entries not yet loaded (key → tick), applied when the load finishes. */
+    private final ConcurrentHashMap<String, Long> usedWhileLoading = new ConcurrentHashMap<>();
 
     /**
      * @param softLimit eviction keeps the total under this ({@link #UNBOUNDED} for no limit)
@@ -86,6 +91,75 @@ public final class SpaceLedger {
         return new SpaceLedger(UNBOUNDED, UNBOUNDED);
     }
 
+    // ---- loading in the background -----------------------------------------------------------
+
+    /**
+     * Marks the ledger as being filled from its snapshot by another thread, before anything else
+     * uses it. Until {@link #finishLoading}, whatever needs the whole accounting waits: every
+     * reservation (so writes, and the eviction a write may need), removals, and the blob
+     * references. Reads do not wait: a use of an entry not loaded yet is kept and applied when
+     * the load finishes, so no recency is lost. The loader fills the ledger with
+     * {@link #restore}, which does not wait.
+     */
+    public void startLoading() {
+        loaded = new CountDownLatch(1);
+    }
+
+    /**
+     * The load is over (complete or not: a failed load is followed by a store scan): applies the
+     * uses seen meanwhile and lets the waiting writers go.
+     */
+    public void finishLoading() {
+        CountDownLatch latch = loaded;
+        if (latch == null) {
+            return;
+        }
+        loaded = null;
+        applyUsesWhileLoading();
+        latch.countDown();
+    }
+
+    /** True between {@link #startLoading} and {@link #finishLoading}: the figures are partial. */
+    public boolean loading() {
+        return loaded != null;
+    }
+
+    /** Waits until the ledger is loaded; at once if it is not loading. Not interruptible. */
+    public void awaitLoaded() {
+        CountDownLatch latch = loaded;
+        if (latch == null) {
+            return;
+        }
+        boolean interrupted = false;
+        while (true) {
+            try {
+                latch.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void applyUsesWhileLoading() {
+        for (var use : usedWhileLoading.entrySet()) {
+            if (usedWhileLoading.remove(use.getKey(), use.getValue())) {
+                Entry entry = entries.get(use.getKey());
+                if (entry != null) {
+                    long tick = use.getValue();
+                    synchronized (entry) {
+                        if (entry.lastUse < tick) {
+                            entry.lastUse = tick;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /** Registers how entries of a kind are deleted. */
     public void register(EntryKind kind, Evictor evictor) {
         evictors.put(kind, evictor);
@@ -98,6 +172,7 @@ public final class SpaceLedger {
      * A write that could never fit, even in an empty store, fails before anything is evicted.
      */
     public Reservation reserve(long bytes) {
+        awaitLoaded();
         if (bytes > hardLimit) {
             throw new InsufficientStorageException(bytes, occupied.get(), hardLimit);
         }
@@ -281,18 +356,28 @@ public final class SpaceLedger {
 
     /** Records a use (a read, a hit) of an entry. */
     public void touch(EntryKind kind, String name) {
-        Entry entry = entries.get(key(kind, name));
+        String key = key(kind, name);
+        Entry entry = entries.get(key);
         if (entry != null) {
             entry.lastUse = tick();
+        } else if (loaded != null) {
+            usedWhileLoading.put(key, tick()); // not loaded yet, or not stored: settled by the load
+            if (loaded == null) {
+                applyUsesWhileLoading(); // the load finished meanwhile and may have missed it
+            }
+        } else if ((entry = entries.get(key)) != null) {
+            entry.lastUse = tick(); // loaded between the look-up above and the check
         }
     }
 
     public boolean contains(EntryKind kind, String name) {
+        awaitLoaded();
         return entries.containsKey(key(kind, name));
     }
 
     /** Forgets an entry whose files its store deleted. */
     public void removed(EntryKind kind, String name) {
+        awaitLoaded(); // else the load would bring it back
         Entry entry = entries.get(key(kind, name));
         if (entry != null) {
             forget(entry);
@@ -314,6 +399,7 @@ public final class SpaceLedger {
     // ---- for BlobReferences, which keeps the blob entries' counts ---------------------------
 
     Entry entry(EntryKind kind, String name) {
+        awaitLoaded();
         return entries.get(key(kind, name));
     }
 
@@ -399,7 +485,9 @@ public final class SpaceLedger {
 
     // ---- persistence support -----------------------------------------------------------------
 
+    /** Every entry (after the load, if one is under way). */
     Collection<Entry> entries() {
+        awaitLoaded();
         return entries.values();
     }
 

@@ -65,6 +65,9 @@ public final class StatsResource {
         stats.put("hard_limit_bytes", limit(ledger.hardLimit()));
         stats.put("evictions", ledger.evictions());
         stats.put("evicted_bytes", ledger.evictedBytes());
+        // True for the first seconds after a start, while the ledger's snapshot loads: the
+        // figures above are partial, and writes wait for it.
+        stats.put("ledger_loading", ledger.loading());
         stats.put("hits", metrics.hits(null));
         stats.put("misses", metrics.misses(null));
         stats.put("hit_ratio", ratio(metrics.hitRatio(null)));

@@ -145,6 +145,10 @@ class EvictionIT {
         }
         assertTrue(Files.exists(storage.resolve("ledger.snapshot")));
         try (TestServer server = TestServer.start(storage, BOUNDED)) {
+            long deadline = System.nanoTime() + 30_000_000_000L; // the snapshot loads in the background
+            while (stats(server).get("ledger_loading").asBoolean() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
             assertEquals(used, stats(server).get("used_bytes").asLong());
             String third = PolykitArtifact.randomKey(64);
             assertEquals(201, server.put("/v1/artifacts/" + third, artifact(third, 100_000)).statusCode());
