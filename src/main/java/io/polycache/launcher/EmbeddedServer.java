@@ -56,7 +56,7 @@ public final class EmbeddedServer implements AutoCloseable {
             // Tomcat would log the failed bind and start the webapp anyway, serving nothing.
             ensureFree(bind, port);
         }
-        Path baseDir = Files.createTempDirectory("polycache-tomcat-");
+        Path baseDir = TempDirs.create("polycache-tomcat-");
         Files.createDirectories(baseDir.resolve("webapps"));
         Tomcat tomcat = new Tomcat();
         tomcat.setSilent(true);
@@ -141,22 +141,7 @@ public final class EmbeddedServer implements AutoCloseable {
         } catch (LifecycleException e) {
             throw new IllegalStateException("Tomcat did not stop cleanly", e);
         } finally {
-            try {
-                deleteRecursively(baseDir);
-            } catch (IOException ignored) {
-                // a temp directory; the OS cleans up what is left
-            }
-        }
-    }
-
-    private static void deleteRecursively(Path path) throws IOException {
-        if (!Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (var walk = Files.walk(path)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
+            TempDirs.deleteRecursively(baseDir);
         }
     }
 }

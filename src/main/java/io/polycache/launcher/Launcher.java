@@ -4,10 +4,8 @@ import io.polycache.config.Settings;
 import io.polycache.config.SettingsException;
 import io.polycache.config.Version;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.Handler;
 import java.util.logging.Level;
@@ -81,7 +79,7 @@ public final class Launcher {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("Polycache stopping: finishing requests in flight");
             server.close();
-            deleteQuietly(launcherLibs);
+            TempDirs.deleteRecursively(launcherLibs);
             LOG.info("Polycache stopped");
             stopped.countDown();
         }, "polycache-shutdown"));
@@ -120,14 +118,6 @@ public final class Launcher {
                 logger.setLevel(Level.FINE);
                 PINNED.add(logger); // loggers are held weakly: keep the setting alive
             }
-        }
-    }
-
-    private static void deleteQuietly(Path dir) {
-        try (var walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // temp files; deleteOnExit covers the rest
         }
     }
 }

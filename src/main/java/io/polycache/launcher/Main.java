@@ -30,7 +30,7 @@ public final class Main {
         if (Files.isDirectory(war)) {
             throw new IllegalStateException("run the packaged WAR: java -jar target/polycache.war");
         }
-        Path libs = Files.createTempDirectory("polycache-launcher-");
+        Path libs = TempDirs.create("polycache-launcher-");
         List<URL> urls = new ArrayList<>();
         urls.add(war.toUri().toURL());
         for (Path jar : extractLauncherLibs(war, libs)) {
