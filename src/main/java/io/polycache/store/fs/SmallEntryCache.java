@@ -2,6 +2,7 @@ package io.polycache.store.fs;
 
 import io.polycache.store.EntryMeta;
 import java.util.Iterator;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -12,19 +13,42 @@ import java.util.concurrent.atomic.AtomicLong;
  * delete and eviction of a key removes it under the key's lock, and a read adds what it read
  * only if no commit or delete of that lock stripe happened since it began.
  *
- * <p>When full, entries are dropped in the map's own order, which is unrelated to their use: a
- * cheap approximation of random eviction.
+ * <p>Admission (TinyLFU, simplified): every read of a key, hit or miss, is counted in a
+ * {@link FrequencySketch} that forgets by halves. While there is room, a read entry goes in.
+ * Once full, a read entry goes in only if it was read at least {@link #ADMIT_WHEN_FULL} times
+ * lately (this read included) and more often than the least read of a few entries sampled in
+ * the map's own order, which it then replaces. So a store far larger than the cache, read
+ * evenly, leaves the cache as it filled (a miss costs one counter update and one estimate,
+ * never an insert and an eviction), while entries read again and again take the place of those
+ * that are not.
  */
 final class SmallEntryCache {
+    /** Lately counted reads (this one included) an entry needs to replace another in a full cache. */
+    static final int ADMIT_WHEN_FULL = 3;
+    /** Entries sampled for the one to replace. */
+    static final int SAMPLE = 4;
+    /** The typical entry, for sizing the sketch: a 4 KiB body. */
+    private static final int TYPICAL_COST = 4096;
+
     /** An entry's metadata and its body (the first {@code meta.size()} bytes of {@code bytes}). */
     record Cached(EntryMeta meta, byte[] bytes) {}
 
     private final long capacity;
     private final ConcurrentHashMap<String, Cached> entries = new ConcurrentHashMap<>();
     private final AtomicLong bytes = new AtomicLong();
+    private final FrequencySketch sketch;
+    /** Guards every insertion and {@link #sampler}; lookups and removals take no lock. */
+    private final Object admission = new Object();
+    /** Walks the map round and round for victims to sample. Guarded by {@link #admission}. */
+    private Iterator<Map.Entry<String, Cached>> sampler;
 
     SmallEntryCache(long capacity) {
         this.capacity = capacity;
+        int typicalEntries = (int) Math.min(1 << 22, Math.max(64, capacity / TYPICAL_COST));
+        // Four longs (64 counters) per typical entry, halved every two cache-fulls of reads: at
+        // most a fifth of the counters are taken by other keys, so a key read twice lately is
+        // taken for one read three times in about one case in a thousand.
+        this.sketch = new FrequencySketch(4 * typicalEntries, 2 * typicalEntries);
     }
 
     /** A bound for this JVM: a sixteenth of the heap, at most 64 MiB. */
@@ -32,26 +56,79 @@ final class SmallEntryCache {
         return Math.min(64L * 1024 * 1024, Runtime.getRuntime().maxMemory() / 16);
     }
 
+    /** The cached entry, if any; counts the read either way. */
     Cached get(String name) {
+        sketch.increment(name.hashCode());
         return entries.get(name);
     }
 
+    /** Offers an entry just read (and counted by {@link #get}); admitted by the rule above. */
     void put(String name, Cached cached) {
         long size = cost(cached);
         if (size > capacity) {
             return;
         }
-        Cached previous = entries.put(name, cached);
-        bytes.addAndGet(size - (previous == null ? 0 : cost(previous)));
-        if (bytes.get() > capacity) {
-            Iterator<java.util.Map.Entry<String, Cached>> it = entries.entrySet().iterator();
-            while (bytes.get() > capacity - capacity / 8 && it.hasNext()) {
-                java.util.Map.Entry<String, Cached> victim = it.next();
-                if (entries.remove(victim.getKey(), victim.getValue())) {
-                    bytes.addAndGet(-cost(victim.getValue()));
-                }
+        int frequency = -1;
+        if (bytes.get() + size > capacity) {
+            frequency = sketch.frequency(name.hashCode());
+            if (frequency < ADMIT_WHEN_FULL) {
+                return; // the usual miss of a large store: no lock, no change
             }
         }
+        synchronized (admission) {
+            Cached previous = entries.get(name);
+            long needed = size - (previous == null ? 0 : cost(previous));
+            if (bytes.get() + needed > capacity) {
+                if (frequency < 0) {
+                    frequency = sketch.frequency(name.hashCode());
+                }
+                if (frequency < ADMIT_WHEN_FULL || !makeRoom(needed, frequency)) {
+                    return;
+                }
+            }
+            add(name, cached);
+        }
+    }
+
+    /** Under the admission lock: evicts entries read less than {@code frequency} until {@code needed} fits. */
+    private boolean makeRoom(long needed, int frequency) {
+        for (int round = 0; round < 2 * SAMPLE && bytes.get() + needed > capacity; round++) {
+            Map.Entry<String, Cached> victim = null;
+            int least = Integer.MAX_VALUE;
+            for (int i = 0; i < SAMPLE; i++) {
+                Map.Entry<String, Cached> candidate = nextSample();
+                if (candidate == null) {
+                    break;
+                }
+                int f = sketch.frequency(candidate.getKey().hashCode());
+                if (f < least) {
+                    least = f;
+                    victim = candidate;
+                }
+            }
+            if (victim == null || least >= frequency) {
+                return false; // what is cached is read as often: keep it
+            }
+            if (entries.remove(victim.getKey(), victim.getValue())) {
+                bytes.addAndGet(-cost(victim.getValue()));
+            }
+        }
+        return bytes.get() + needed <= capacity;
+    }
+
+    private Map.Entry<String, Cached> nextSample() {
+        if (sampler == null || !sampler.hasNext()) {
+            sampler = entries.entrySet().iterator();
+            if (!sampler.hasNext()) {
+                return null;
+            }
+        }
+        return sampler.next();
+    }
+
+    private void add(String name, Cached cached) {
+        Cached previous = entries.put(name, cached);
+        bytes.addAndGet(cost(cached) - (previous == null ? 0 : cost(previous)));
     }
 
     void remove(String name) {
@@ -63,6 +140,10 @@ final class SmallEntryCache {
 
     long bytes() {
         return bytes.get();
+    }
+
+    boolean contains(String name) {
+        return entries.containsKey(name);
     }
 
     private static long cost(Cached cached) {
