@@ -137,9 +137,25 @@ public final class FsEntryStore implements EntryStore, AutoCloseable {
     }
 
     /**
-     * Commits a complete entry file written elsewhere (body, then {@link EntryFile#trailer}),
-     * fsynced by the caller: how a local tier in front of a shared store keeps what it fetched.
-     * A write-once key already stored keeps its file. The caller deletes {@code file} afterwards.
+     * Registers a write of an entry file that {@link #adopt} will commit, before the file is
+     * created: until {@link #endWrite}, no checkpoint records a time after its start, so that
+     * after an unclean stop the adopted file is checked against its SHA-256 like an upload's
+     * (see {@link Checkpoints}). The caller does not fsync.
+     */
+    public Object beginWrite() {
+        return checkpoints.begin();
+    }
+
+    /** Ends a write {@link #beginWrite} registered, committed or not. */
+    public void endWrite(Object write) {
+        checkpoints.end(write);
+    }
+
+    /**
+     * Commits a complete entry file written elsewhere (body, then {@link EntryFile#trailer})
+     * within a {@link #beginWrite} registration: how a local tier in front of a shared store
+     * keeps what it fetched. A write-once key already stored keeps its file. The caller deletes
+     * {@code file} afterwards.
      */
     public void adopt(Namespace namespace, EntryKey key, Path file, EntryMeta meta, long fileSize) throws IOException {
         try (SpaceLedger.Reservation space = ledger.reserve(fileSize)) {

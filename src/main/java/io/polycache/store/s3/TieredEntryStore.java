@@ -223,6 +223,7 @@ public final class TieredEntryStore implements EntryStore, AutoCloseable {
         @Override
         public void run() {
             boolean whole = false;
+            Object write = local.beginWrite(); // before the temp file exists: no fsync, a checkpoint covers it
             try (S3EntryStore.Fetched fetched = remote.fetch(namespace, key).orElse(null)) {
                 if (fetched == null) {
                     meta.complete(Optional.empty());
@@ -243,6 +244,7 @@ public final class TieredEntryStore implements EntryStore, AutoCloseable {
                     LOG.warning("Could not fetch " + id + " into the local tier: " + e);
                 }
             } finally {
+                local.endWrite(write);
                 fills.remove(id, this);
                 release();
                 if (whole) {
@@ -301,7 +303,6 @@ public final class TieredEntryStore implements EntryStore, AutoCloseable {
             while (trailer.hasRemaining()) {
                 position += channel.write(trailer, position);
             }
-            channel.force(true);
             int stripe = stripe(id);
             synchronized (locks[stripe]) {
                 if (stamps[stripe] == stamp) {

@@ -152,6 +152,43 @@ class CheckpointsTest {
         assertTrue(record().clean());
     }
 
+    @Test
+    void anAdoptedFileIsHeldBackFromCheckpointsWhileWrittenAndCheckedAfterAnUncleanStop() throws Exception {
+        StorageDirectory files = files();
+        FsEntryStore crashed = new FsEntryStore(files, SpaceLedger.unbounded(), 50, Checkpoints.Flush.SYNCFS, true);
+        long started = record().since();
+        Object write = crashed.beginWrite(); // as a fill from the bucket does, before its file exists
+        long registered = System.currentTimeMillis();
+        Thread.sleep(20);
+        put(crashed, REPLACE, "meanwhile", body(10, 9)); // something committed: checkpoints run
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (record().since() == started && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20);
+        }
+        assertTrue(record().since() > started, "a checkpoint ran");
+        assertTrue(record().since() <= registered, "no checkpoint records a time after the write's start");
+
+        byte[] bytes = body(200_000, 10);
+        java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+        EntryMeta meta = new EntryMeta(bytes.length, java.util.HexFormat.of().formatHex(sha.digest(bytes)),
+                System.currentTimeMillis(), Map.of());
+        Path temp = files.newTempName(".fill");
+        try (java.nio.channels.FileChannel file = StorageDirectory.createTempFile(temp)) {
+            file.write(java.nio.ByteBuffer.wrap(bytes));
+            file.write(EntryFile.trailer(meta));
+        }
+        crashed.adopt(ONCE, new EntryKey("fetched"), temp, meta, Files.size(temp));
+        crashed.endWrite(write);
+        Files.deleteIfExists(temp);
+        // "crashed" is never closed (kill -9); the adopted file is torn as a power loss would leave it.
+        flipByte(files.layout().entry(ONCE, new EntryKey("fetched")), 0.5);
+
+        try (FsEntryStore store = new FsEntryStore(files, SpaceLedger.unbounded(), NEVER, Checkpoints.Flush.SYNCFS, false)) {
+            assertTrue(store.open(ONCE, new EntryKey("fetched")).isEmpty(), "a torn adopted file is a miss");
+            assertEquals(1, store.damaged());
+        }
+    }
+
     private static void flipByte(Path file, double where) throws IOException {
         FileTime modified = Files.getLastModifiedTime(file);
         try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
