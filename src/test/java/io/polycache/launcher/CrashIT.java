@@ -131,6 +131,7 @@ class CrashIT {
     private void uploadUntilKilled(Process server, int port, int round) throws Exception {
         AtomicBoolean stop = new AtomicBoolean();
         AtomicInteger acked = new AtomicInteger();
+        AtomicInteger ackedLarge = new AtomicInteger(); // the torn-write check needs a large one
         List<Thread> uploaders = new ArrayList<>();
         for (int t = 0; t < UPLOADERS; t++) {
             Random random = new Random(round * 1000L + t);
@@ -145,6 +146,9 @@ class CrashIT {
                         if (put(port, key).statusCode() == 201) {
                             acknowledged.put(key, true);
                             acked.incrementAndGet();
+                            if (output.length > 65_536) {
+                                ackedLarge.incrementAndGet();
+                            }
                         }
                     } catch (IOException e) {
                         // the server was killed under this upload
@@ -156,19 +160,22 @@ class CrashIT {
             uploader.start();
             uploaders.add(uploader);
         }
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (acked.get() < 15 && System.nanoTime() < deadline) {
+        // Small uploads finish first: on a busy machine 15 acknowledgements can all be small ones,
+        // so the kill also waits for large ones (the torn-write check below needs one).
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while ((acked.get() < 15 || ackedLarge.get() < 2) && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
-        assertTrue(acked.get() >= 15, "uploads were acknowledged before the kill");
+        assertTrue(acked.get() >= 15 && ackedLarge.get() >= 2,
+                "uploads, large ones included, were acknowledged before the kill: " + acked + " (" + ackedLarge + " large)");
         server.destroyForcibly(); // SIGKILL: no shutdown hook, no snapshot, writes cut wherever they are
         assertTrue(server.waitFor(30, TimeUnit.SECONDS));
         stop.set(true);
         for (Thread uploader : uploaders) {
             uploader.join(30_000);
         }
-        System.out.println("CrashIT round " + round + ": killed with " + acked.get() + " acknowledged this round, "
-                + acknowledged.size() + " in all, " + sent.size() + " sent");
+        System.out.println("CrashIT round " + round + ": killed with " + acked.get() + " acknowledged this round ("
+                + ackedLarge.get() + " large), " + acknowledged.size() + " in all, " + sent.size() + " sent");
     }
 
     /** Everything the crash must not break, checked on a freshly restarted server. */
