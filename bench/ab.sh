@@ -7,13 +7,19 @@
 #   bench/ab.sh OLD.war NEW.war            prints one line per row and round, then the medians
 #
 # Settings (environment): ROUNDS=3, DURATION=10, WARMUP=60, ENTRIES=1000, PUT_CONNS=8 (connections of
-# the PUT row; 1 shows an upload's latency alone), ports 38191 and 38192.
+# the PUT row; 1 shows an upload's latency alone), PUT_PROTOCOL=polykit (verified uploads to
+# /v1/artifacts) or turbo (opaque uploads to /turbo/v8/artifacts, team "bench"), ports 38191 and 38192.
 # Needs wrk, zstd and python3 (bench/run.sh installs them). Servers listen on 127.0.0.1, under
 # `timeout`, and are stopped on exit.
 set -euo pipefail
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
 OLD=$(realpath "$1") NEW=$(realpath "$2")
 ROUNDS=${ROUNDS:-3} DURATION=${DURATION:-10} WARMUP=${WARMUP:-60} ENTRIES=${ENTRIES:-1000} PUT_CONNS=${PUT_CONNS:-8}
+case ${PUT_PROTOCOL:-polykit} in
+    polykit) PUT_PATH=/v1/artifacts/ PUT_QUERY= ;;
+    turbo) PUT_PATH=/turbo/v8/artifacts/ PUT_QUERY='?teamId=bench' ;;
+    *) echo "PUT_PROTOCOL is polykit or turbo" >&2; exit 2 ;;
+esac
 PORTS=(38191 38192) WARS=("$OLD" "$NEW") NAMES=(old new)
 ART=$BENCH_DIR/lib/artifacts.py
 WORK=$(mktemp -d /tmp/polycache-ab.XXXXXX)
@@ -43,7 +49,7 @@ for i in 0 1; do
 done
 
 get() { wrk -t2 -c64 -d"$2s" --timeout 10s -s "$BENCH_DIR/lib/get.lua" "http://127.0.0.1:$1" -- "$WORK/small/keys.txt" /v1/artifacts/; }
-put() { wrk -t"$(( PUT_CONNS < 2 ? 1 : 2 ))" -c"$PUT_CONNS" -d"$2s" --timeout 30s -s "$BENCH_DIR/lib/put.lua" "http://127.0.0.1:$1" -- "$WORK/put" "$3" /v1/artifacts/; }
+put() { wrk -t"$(( PUT_CONNS < 2 ? 1 : 2 ))" -c"$PUT_CONNS" -d"$2s" --timeout 30s -s "$BENCH_DIR/lib/put.lua" "http://127.0.0.1:$1" -- "$WORK/put" "$3" "$PUT_PATH" "$PUT_QUERY"; }
 field() { grep '^BENCH' | tr ' ' '\n' | sed -n "s/^$1=//p"; }
 
 for i in 0 1; do get "${PORTS[$i]}" "$WARMUP" >/dev/null; put "${PORTS[$i]}" "$WARMUP" "ffa$(openssl rand -hex 23 | cut -c1-45)" >/dev/null; done
@@ -56,7 +62,7 @@ for r in $(seq 1 "$ROUNDS"); do
         # every PUT must be a 201 (a refused upload is not an upload)
         [ "$e" = 0 ] || { echo "round $r ${NAMES[$i]}: $e of the PUTs failed; stopping" >&2; exit 1; }
         results[get-$i]+="$g "; results[put-$i]+="$p "
-        echo "round $r ${NAMES[$i]}: GET 4 KiB ${g} req/s, PUT 4 KiB ${p} uploads/s at $PUT_CONNS connections, p50 ${p50} ms (load $(cut -d' ' -f1-3 /proc/loadavg))"
+        echo "round $r ${NAMES[$i]}: GET 4 KiB ${g} req/s, PUT 4 KiB (${PUT_PROTOCOL:-polykit}) ${p} uploads/s at $PUT_CONNS connections, p50 ${p50} ms (load $(cut -d' ' -f1-3 /proc/loadavg))"
     done
 done
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }

@@ -71,19 +71,37 @@ public final class StorageDirectory {
     }
 
     /**
-     * A name in {@code tmp/} that no other write of this process uses, for a file the caller
+     * A name under {@code tmp/} that no other write of this process uses, for a file the caller
      * creates with {@link #createTempFile(Path)}: one open per upload instead of
-     * {@link #newTempFile}'s create, close and reopen, and no random number per name.
+     * {@link #newTempFile}'s create, close and reopen, and no random number per name. The names
+     * go round {@value #UPLOAD_DIRS} subdirectories of {@code tmp/}: concurrent uploads each
+     * create a file in, and rename it out of, a directory, and one directory's lock serialises
+     * them all.
      */
     public Path newTempName(String suffix) {
-        return layout.tmp().resolve("w-" + TEMP_NONCE + "-" + Long.toString(TEMP_COUNTER.incrementAndGet(), 36) + suffix);
+        long n = TEMP_COUNTER.incrementAndGet();
+        return layout.tmp().resolve("u" + Long.toHexString(n & (UPLOAD_DIRS - 1)) + "/w-" + TEMP_NONCE + "-"
+                + Long.toString(n, 36) + suffix);
     }
 
-    /** Creates {@code name} (it must not exist), readable and writable by this user only, open for writing. */
+    /** Subdirectories of {@code tmp/} that {@link #newTempName} spreads uploads over (a power of two). */
+    static final int UPLOAD_DIRS = 16;
+
+    /**
+     * Creates {@code name} (it must not exist), readable and writable by this user only, open for
+     * writing; its directory is made when missing (start-up empties {@code tmp/} whole).
+     */
     public static FileChannel createTempFile(Path name) throws IOException {
-        return FileChannel.open(name, java.util.EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-                OWNER_ONLY);
+        try {
+            return FileChannel.open(name, CREATE_NEW_WRITE, OWNER_ONLY);
+        } catch (NoSuchFileException e) {
+            Files.createDirectories(name.getParent());
+            return FileChannel.open(name, CREATE_NEW_WRITE, OWNER_ONLY);
+        }
     }
+
+    private static final java.util.Set<StandardOpenOption> CREATE_NEW_WRITE =
+            java.util.EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
 
     /** A new empty directory in {@code tmp/}. */
     public Path newTempDirectory(String prefix) throws IOException {

@@ -22,9 +22,9 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -141,8 +141,6 @@ class ArtifactServiceTest {
     }
 
     private void assertTmpEmpty() throws IOException {
-        try (Stream<Path> left = Files.list(root.resolve("tmp"))) {
-            assertEquals(0, left.count());
-        }
+        assertEquals(List.of(), io.polycache.testing.TempFiles.under(root.resolve("tmp")));
     }
 }

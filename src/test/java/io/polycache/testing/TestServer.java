@@ -106,9 +106,7 @@ public final class TestServer implements AutoCloseable {
 
     /** Files under {@code tmp/}: writes in flight or left behind. */
     public long tmpEntries() throws IOException {
-        try (var entries = Files.list(storage.resolve("tmp"))) {
-            return entries.count();
-        }
+        return TempFiles.under(storage.resolve("tmp")).size();
     }
 
     @Override

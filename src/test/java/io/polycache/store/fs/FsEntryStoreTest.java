@@ -17,7 +17,6 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -58,9 +57,7 @@ class FsEntryStoreTest extends EntryStoreContract {
 
     @Override
     protected long temporaryLeftovers() throws IOException {
-        try (Stream<Path> left = Files.list(files.layout().tmp())) {
-            return left.count();
-        }
+        return io.polycache.testing.TempFiles.under(files.layout().tmp()).size();
     }
 
     @Test
@@ -75,6 +72,22 @@ class FsEntryStoreTest extends EntryStoreContract {
         assertTrue(store.delete(REPLACE, new EntryKey("k1")));
         assertEquals(0, ledger.used());
         assertFalse(Files.exists(file));
+    }
+
+    @Test
+    void uploadsStillCommitAfterTmpWasEmptiedWhole() throws IOException {
+        for (int i = 0; i < 20; i++) { // every upload directory of tmp/ in use
+            put(REPLACE, new EntryKey("t" + i), bytes(100, i));
+        }
+        files.clearTmp(); // as a start-up or stop does: tmp/'s subdirectories go too
+        try (var left = Files.list(files.layout().tmp())) {
+            assertEquals(0, left.count());
+        }
+        for (int i = 0; i < 20; i++) {
+            put(REPLACE, new EntryKey("t" + i), bytes(200, i));
+            assertArrayEquals(bytes(200, i), read(REPLACE, new EntryKey("t" + i)));
+        }
+        assertEquals(0, temporaryLeftovers());
     }
 
     @Test

@@ -7,10 +7,8 @@ import io.polycache.store.ShardLayout;
 import io.polycache.store.SpaceLedger;
 import io.polycache.testing.S3ProxyProcess;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
@@ -60,9 +58,7 @@ final class S3StoreFixture implements AutoCloseable {
     }
 
     static long files(Path dir) throws IOException {
-        try (Stream<Path> left = Files.list(dir)) {
-            return left.count();
-        }
+        return io.polycache.testing.TempFiles.under(dir).size();
     }
 
     @Override
