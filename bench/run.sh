@@ -335,7 +335,7 @@ bench_turbo() {
     mkdir -p "$RUN_DIR"
     [ -n "${SERVER_PID[polycache]:-}" ] || start_polycache polycache "$PC_PORT" "$PC_STORAGE"
     [ -n "${SERVER_PID[turbo]:-}" ] || start_turbo "$TURBO_STORAGE"
-    local size n dir keys peer r c run_id threads pdir secs
+    local size n dir keys peer r c run_id threads pdir secs put_warm=$WRITE_WARMUP
     for size in $TURBO_SIZES; do
         n=$TURBO_GET_ENTRIES
         [ "$size" -le 65536 ] || n=$(( TURBO_GET_ENTRIES / 16 > 16 ? TURBO_GET_ENTRIES / 16 : 16 ))
@@ -362,11 +362,12 @@ bench_turbo() {
         done
         pdir=$(large_parts "$size")
         size=$(( $(stat -c %s "$pdir/head.prefix") + 64 + $(stat -c %s "$pdir/head.suffix") + $(stat -c %s "$pdir/shared.zst") ))
-        for peer in $TURBO_PEERS; do   # warm-up of the upload path
+        for peer in $TURBO_PEERS; do   # warm-up of the upload path (see WRITE_WARMUP)
             run_id=ffb$(openssl rand -hex 23 | cut -c1-45)
-            wrk -t2 -c8 -d"${WARMUP}s" --timeout 30s -s "$BENCH_DIR/lib/put.lua" "$(peer_url "$peer")" -- \
+            wrk -t2 -c8 -d"${put_warm}s" --timeout 30s -s "$BENCH_DIR/lib/put.lua" "$(peer_url "$peer")" -- \
                 "$pdir" "$run_id" "$(peer_put_prefix "$peer")" "$(peer_suffix "$peer")" "$(peer_auth "$peer")" > /dev/null
         done
+        put_warm=$WARMUP   # the upload path is compiled by now
         clear_written
         secs=$TURBO_DURATION
         [ "$size" -le 65536 ] || secs=$TURBO_LARGE_PUT_DURATION
