@@ -150,10 +150,17 @@ bench_large_reads() {
 
 # ---- 3. writes ------------------------------------------------------------------------------
 clear_written() {
-    # Uploads of earlier rounds are deleted so the disk does not fill; every upload in a round
-    # still goes to a fresh key. (Deleting under a running Polycache is what an eviction does.)
+    # clear_written SIZE: uploads of SIZE bytes of earlier rows are deleted so the disk does not
+    # fill; every upload in a row still goes to a fresh key. (Deleting under a running Polycache
+    # is what an eviction does.) Uploads of 64 KiB or less are not deleted, they go with the run
+    # directory: on an ext4 without a journal (this machine's) the inode allocator skips every
+    # inode freed in the last one to six minutes (recently_deleted() in fs/ext4/ialloc.c), so
+    # after tens of thousands of deletions each file created costs a scan over them, and the
+    # row after a deletion, the other server's, pays for it (find_get_block and recently_deleted
+    # in bench/results/profile-async-20261201T200848-turbo-put.txt).
     # (find, not a glob: past ~30,000 names rm's argument list is too long, and the peers'
     # directories were never emptied.)
+    [ "$1" -gt 65536 ] || return 0
     find "$PC_STORAGE/entries" -name 'ffb*' -delete 2>/dev/null || true
     local dir
     for dir in "$RUN_DIR/nginx/dav/put" "$TURBO_STORAGE/$TURBO_TEAM"; do
@@ -178,7 +185,7 @@ bench_writes() {
                 "$dir" "$run_id" "$(peer_put_prefix "$peer")" "$(peer_suffix "$peer")" "$(peer_auth "$peer")" > /dev/null
         done
         warm=$WARMUP   # the upload path is compiled by now
-        clear_written
+        clear_written "$size"
         for r in $(seq 1 "$ROUNDS"); do
             for peer in $PEERS; do
                 run_id=ffb$(openssl rand -hex 23 | cut -c1-45)
@@ -186,7 +193,7 @@ bench_writes() {
                 run_wrk writes "$peer" "size=$size;conns=$conns;round=$r" "$size" \
                     -t2 -c"$conns" -d"${DURATION}s" --timeout 30s -s "$BENCH_DIR/lib/put.lua" "$(peer_url "$peer")" -- \
                     "$dir" "$run_id" "$(peer_put_prefix "$peer")" "$(peer_suffix "$peer")" "$(peer_auth "$peer")"
-                clear_written
+                clear_written "$size"
             done
         done
     done
@@ -215,7 +222,7 @@ bench_writes() {
             full="hyperfine --runs $WRITE_LARGE_RUNS --prepare \"$prepare\" \"$cmd\""
             record writes "$peer" "size=$size;conns=1;round=$r" mbps "$mbps" MB/s "$full" "$before"
             record writes "$peer" "size=$size;conns=1;round=$r" seconds "$median" s "$full" "$before"
-            clear_written
+            clear_written "$size"
         done
     done
     rm -f "$body"
@@ -373,11 +380,11 @@ bench_turbo() {
                 "$pdir" "$run_id" "$(peer_put_prefix "$peer")" "$(peer_suffix "$peer")" "$(peer_auth "$peer")" > /dev/null
         done
         put_warm=$WARMUP   # the upload path is compiled by now
-        clear_written
+        clear_written "$size"
         # turborepo-remote-cache keeps a team in one flat directory, which the warm-up grew by
-        # hundreds of thousands of names (an ext4 directory never shrinks): it gets a fresh one,
-        # its best case. Its GET artifacts of this size are no longer needed.
-        rm -rf "$TURBO_STORAGE/$TURBO_TEAM" && mkdir "$TURBO_STORAGE/$TURBO_TEAM"
+        # hundreds of thousands of names: it gets a fresh one, its best case (the old one is moved
+        # aside, not deleted: see clear_written). Its GET artifacts of this size are no longer needed.
+        mv "$TURBO_STORAGE/$TURBO_TEAM" "$TURBO_STORAGE/$TURBO_TEAM-before-$size-puts" && mkdir "$TURBO_STORAGE/$TURBO_TEAM"
         secs=$TURBO_DURATION
         [ "$size" -le 65536 ] || secs=$TURBO_LARGE_PUT_DURATION
         for r in $(seq 1 "$TURBO_ROUNDS"); do
@@ -389,7 +396,7 @@ bench_turbo() {
                     run_wrk turbo-put "$(turbo_server "$peer")" "size=$size;conns=$c;round=$r" "$size" \
                         -t"$threads" -c"$c" -d"${secs}s" --timeout 60s -s "$BENCH_DIR/lib/put.lua" "$(peer_url "$peer")" -- \
                         "$pdir" "$run_id" "$(peer_put_prefix "$peer")" "$(peer_suffix "$peer")" "$(peer_auth "$peer")"
-                    clear_written
+                    clear_written "$size"
                 done
             done
         done
