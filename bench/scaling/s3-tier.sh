@@ -137,7 +137,7 @@ for round in $(seq 1 "$ROUNDS"); do
               echo "BENCH requests=$COLD_ENTRIES ($rate reads/s, $COLD_PARALLEL in parallel)"
               python3 "$BENCH_DIR/lib/collapsed_top.py" "$RUN_DIR/s3-cold-$round.collapsed" "$COLD_ENTRIES"
             } > "$BENCH_DIR/results/profile-async-$RUN_ID-s3-cold-$round.txt"
-            cp "$RUN_DIR/s3-cold-$round.collapsed" "$BENCH_DIR/results/profile-async-$RUN_ID-s3-cold-$round.collapsed"
+            [ "${BENCH_KEEP:-0}" != 1 ] || log "collapsed stacks: $RUN_DIR/s3-cold-$round.collapsed"
         else
             read -r rate p50 p99 < <(read_once "$tag" "$RUN_DIR/node-urls.txt")
         fi
