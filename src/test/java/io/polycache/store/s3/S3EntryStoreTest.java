@@ -109,27 +109,26 @@ class S3EntryStoreTest extends EntryStoreContract {
     void readsOfObjectNamesThatNeedEncodingAreSignedAsS3Wants() throws IOException {
         // Reads sign their own GETs (ObjectGets): a name with bytes that are percent-encoded must
         // be signed as S3 computes it, or S3Proxy refuses the signature (a 403, which is a failure).
-        S3EntryStore odd = fixture.remote(node, "odd name+plus=é~(1)/");
-        byte[] body = "encoded".getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        Map<String, String> headers = Map.of("x-artifact-tag", "a=b&c d%é");
-        odd.put(REPLACE, new EntryKey("k~._-1"), new ByteArrayInputStream(body), body.length, EntryVerifier.NONE, headers);
-        assertArrayEquals(body, readAll(odd, REPLACE, new EntryKey("k~._-1")));
-        try (OpenEntry entry = odd.open(REPLACE, new EntryKey("k~._-1")).orElseThrow()) {
-            assertEquals(headers, entry.meta().headers());
-            assertEquals(body.length, entry.meta().size());
+        try (S3EntryStore odd = fixture.remote(node, "odd name+plus=é~(1)/")) {
+            byte[] body = "encoded".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            Map<String, String> headers = Map.of("x-artifact-tag", "a=b&c d%é");
+            odd.put(REPLACE, new EntryKey("k~._-1"), new ByteArrayInputStream(body), body.length, EntryVerifier.NONE,
+                    headers);
+            assertArrayEquals(body, readAll(odd, REPLACE, new EntryKey("k~._-1")));
+            try (OpenEntry entry = odd.open(REPLACE, new EntryKey("k~._-1")).orElseThrow()) {
+                assertEquals(headers, entry.meta().headers());
+                assertEquals(body.length, entry.meta().size());
+            }
+            assertTrue(odd.open(REPLACE, new EntryKey("absent")).isEmpty());
         }
-        assertTrue(odd.open(REPLACE, new EntryKey("absent")).isEmpty());
     }
 
     @Test
     void aMissingBucketIsAFailureNotAMiss() throws IOException {
-        S3EntryStore nowhere = new S3EntryStore(fixture.s3, "no-such-bucket", "p/", node, SpaceLedger.unbounded(),
-                new S3Health());
-        try {
+        try (S3EntryStore nowhere = new S3EntryStore(fixture.s3, "no-such-bucket", "p/", node, SpaceLedger.unbounded(),
+                new S3Health())) {
             assertThrows(StoreUnavailableException.class, () -> nowhere.open(REPLACE, new EntryKey("k")));
             assertTrue(nowhere.health().failure().isPresent());
-        } finally {
-            nowhere.close();
         }
     }
 
