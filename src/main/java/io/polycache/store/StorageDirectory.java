@@ -85,12 +85,6 @@ public final class StorageDirectory {
                 OWNER_ONLY);
     }
 
-    /** As {@link #createTempFile(Path)}, open for reading too (a file others read while it is written). */
-    public static FileChannel createReadableTempFile(Path name) throws IOException {
-        return FileChannel.open(name, java.util.EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-                StandardOpenOption.WRITE), OWNER_ONLY);
-    }
-
     /** A new empty directory in {@code tmp/}. */
     public Path newTempDirectory(String prefix) throws IOException {
         return Files.createTempDirectory(layout.tmp(), prefix);

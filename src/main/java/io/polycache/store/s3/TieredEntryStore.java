@@ -46,10 +46,6 @@ import java.util.logging.Logger;
  * back until then, so a damaged or broken-off object never reaches a client as a whole
  * response.
  *
- * <p>The reader that misses first runs the GET on its own thread, and the copy too when the
- * object is small ({@link #INLINE}: it would wait for that copy anyway); a larger body is copied
- * by a filler thread while that reader streams it.
- *
  * <p>What another node replaced under a replace namespace may be served from this node's local
  * tier until it is evicted there: any body stored under such a key is a valid answer for it.
  */
@@ -57,12 +53,6 @@ public final class TieredEntryStore implements EntryStore, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(TieredEntryStore.class.getName());
     private static final int STRIPES = 1024;
     private static final int CHUNK = 64 * 1024;
-    /**
-     * Bodies up to this size are copied into the local tier on the thread of the read that
-     * missed first, before it sends a byte: no hand-off to a filler thread and back (on a 2-core
-     * VM each wake-up costs more than copying 4 KiB).
-     */
-    static final long INLINE = 1024 * 1024;
 
     private final FsEntryStore local;
     private final StorageDirectory localFiles;
@@ -133,41 +123,12 @@ public final class TieredEntryStore implements EntryStore, AutoCloseable {
                 remote.used(namespace, key);
                 return hit;
             }
-            Joined joined = fillOf(namespace, key);
-            Fill fill = joined.fill();
-            if (joined.first()) {
-                fill.fetch(); // the GET, on this thread
-            }
+            Fill fill = fillOf(namespace, key);
             Optional<EntryMeta> meta = fill.awaitMeta();
             if (meta.isEmpty()) {
                 return Optional.empty();
             }
             OpenEntry reader = fill.reader();
-            if (joined.first()) {
-                if (meta.get().size() <= INLINE) {
-                    Throwable failed = fill.copyAndCommit();
-                    if (failed != null) {
-                        // Not a byte sent yet: the read ends here rather than cut short later.
-                        reader.close();
-                        if (failed instanceof S3EntryStore.DamagedObjectException) {
-                            return Optional.empty(); // removed from the bucket: a miss now, as on disk
-                        }
-                        if (failed instanceof IOException io) {
-                            throw io;
-                        }
-                        if (failed instanceof RuntimeException runtime) {
-                            throw runtime;
-                        }
-                        throw new IOException("fetching " + namespace + "/" + key + " failed", failed);
-                    }
-                } else {
-                    try {
-                        fillers.execute(fill::copyAndCommit);
-                    } catch (java.util.concurrent.RejectedExecutionException e) {
-                        fill.copyAndCommit(); // closing: this reader's thread does it
-                    }
-                }
-            }
             if (reader != null) {
                 return Optional.of(reader);
             }
@@ -193,23 +154,25 @@ public final class TieredEntryStore implements EntryStore, AutoCloseable {
         }
     }
 
-    /** A fill, and whether this caller created it (and so runs its GET). */
-    private record Joined(Fill fill, boolean first) {}
-
-    /** The fill of a key in progress, joined, or a new one, registered for the caller to run. */
-    private Joined fillOf(Namespace namespace, EntryKey key) {
+    /** The fill of a key in progress, joined, or a new one, started. */
+    private Fill fillOf(Namespace namespace, EntryKey key) {
         String id = id(namespace, key);
         int stripe = stripe(id);
+        Fill fill;
+        boolean started = false;
         synchronized (locks[stripe]) {
-            Fill fill = fills.get(id);
-            if (fill != null) {
-                return new Joined(fill, false);
+            fill = fills.get(id);
+            if (fill == null) {
+                fill = new Fill(namespace, key, id, stamps[stripe]);
+                fills.put(id, fill);
+                started = true;
             }
-            fill = new Fill(namespace, key, id, stamps[stripe]);
-            fills.put(id, fill);
-            fetches.increment();
-            return new Joined(fill, true);
         }
+        if (started) {
+            fetches.increment();
+            fillers.execute(fill);
+        }
+        return fill;
     }
 
     private static String id(Namespace namespace, EntryKey key) {
@@ -231,14 +194,12 @@ public final class TieredEntryStore implements EntryStore, AutoCloseable {
      * One GET of an object into a temp file of the local tier, shared by every reader of the key
      * that arrives while it runs, and committed to the local tier once verified.
      */
-    private final class Fill {
+    private final class Fill implements Runnable {
         private final Namespace namespace;
         private final EntryKey key;
         private final String id;
         private final long stamp;
         private final CompletableFuture<Optional<EntryMeta>> meta = new CompletableFuture<>();
-        private Object write;
-        private S3EntryStore.Fetched fetched;
         private Path temp;
         private FileChannel channel;
         // Guarded by this:
@@ -256,69 +217,41 @@ public final class TieredEntryStore implements EntryStore, AutoCloseable {
         }
 
         /**
-         * The GET, up to the object's metadata, which it hands to every reader; then
-         * {@link #copyAndCommit} must follow (this fill's own user holds the temp file until it
-         * ends). When there is no object, or the GET failed, the fill ends here.
+         * Fetches, verifies and commits to the local tier before releasing the readers' last
+         * bytes: when a read completes, the next one of the key on this node is a local hit.
          */
-        void fetch() {
-            write = local.beginWrite(); // before the temp file exists: no fsync, a checkpoint covers it
-            try {
-                fetched = remote.fetch(namespace, key).orElse(null);
+        @Override
+        public void run() {
+            boolean whole = false;
+            Object write = local.beginWrite(); // before the temp file exists: no fsync, a checkpoint covers it
+            try (S3EntryStore.Fetched fetched = remote.fetch(namespace, key).orElse(null)) {
                 if (fetched == null) {
                     meta.complete(Optional.empty());
-                    end(false);
                     return;
                 }
-                temp = localFiles.newTempName(".fill");
-                channel = StorageDirectory.createReadableTempFile(temp);
+                temp = localFiles.newTempFile(".fill");
+                channel = FileChannel.open(temp, StandardOpenOption.READ, StandardOpenOption.WRITE);
                 meta.complete(Optional.of(fetched.meta()));
-            } catch (Throwable e) {
-                failed(e);
-                end(false);
-            }
-        }
-
-        /**
-         * Copies the body into the temp file, verifies it and commits it to the local tier before
-         * releasing the readers' last bytes: when a read completes, the next one of the key on
-         * this node is a local hit. Returns why it failed, or null.
-         */
-        Throwable copyAndCommit() {
-            boolean whole = false;
-            try {
                 copy(fetched);
                 commit(fetched.meta());
                 whole = true;
-                return null;
             } catch (Throwable e) {
-                failed(e);
-                return e;
+                if (!meta.completeExceptionally(e)) {
+                    fail(e);
+                }
+                if (!(e instanceof io.polycache.store.StoreUnavailableException)
+                        && !(e instanceof java.nio.channels.ClosedByInterruptException)) {
+                    LOG.warning("Could not fetch " + id + " into the local tier: " + e);
+                }
             } finally {
-                end(whole);
-            }
-        }
-
-        private void failed(Throwable e) {
-            if (!meta.completeExceptionally(e)) {
-                fail(e);
-            }
-            if (!(e instanceof io.polycache.store.StoreUnavailableException)
-                    && !(e instanceof java.nio.channels.ClosedByInterruptException)) {
-                LOG.warning("Could not fetch " + id + " into the local tier: " + e);
-            }
-        }
-
-        private void end(boolean whole) {
-            if (fetched != null) {
-                fetched.close();
-            }
-            local.endWrite(write);
-            fills.remove(id, this);
-            release();
-            if (whole) {
-                synchronized (this) {
-                    verified = true;
-                    notifyAll();
+                local.endWrite(write);
+                fills.remove(id, this);
+                release();
+                if (whole) {
+                    synchronized (this) {
+                        verified = true;
+                        notifyAll();
+                    }
                 }
             }
         }
@@ -326,7 +259,7 @@ public final class TieredEntryStore implements EntryStore, AutoCloseable {
         private void copy(S3EntryStore.Fetched fetched) throws IOException {
             EntryMeta entry = fetched.meta();
             MessageDigest sha = Sha256.newDigest();
-            byte[] chunk = new byte[(int) Math.min(CHUNK, Math.max(1, entry.size()))];
+            byte[] chunk = new byte[CHUNK];
             InputStream in = fetched.body();
             long position = 0;
             while (true) {
@@ -468,9 +401,9 @@ public final class TieredEntryStore implements EntryStore, AutoCloseable {
 
         @Override
         public void transferTo(OutputStream out) throws IOException {
-            long size = meta.size();
-            ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(CHUNK, Math.max(1, size)));
+            ByteBuffer buffer = ByteBuffer.allocate(CHUNK);
             long position = 0;
+            long size = meta.size();
             while (position < size || size == 0) {
                 long limit = fill.readable(position, size);
                 while (position < limit) {
