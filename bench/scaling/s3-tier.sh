@@ -16,6 +16,12 @@
 #
 # Settings (environment): ENTRIES (1000, warm), COLD_ENTRIES (5000), COLD_PARALLEL (16),
 # ROUNDS (3), DURATION (10 s per warm run), WARMUP (30 s per node first), NODE_XMX (512m).
+# A/B of the cold read: WAR_B="other.war ..." adds, in every round, the same cold read through a
+# node started from each of those WARs (rows "polycache-s3@<file name>", before the node from
+# target/, each after its own warm-up reads); WAR_A=path.war replaces target/polycache.war (copy
+# it, so that a build during the run changes nothing). WARM=0 leaves the warm rows out. PROFILE=cpu|wall attaches
+# async-profiler (bench/profile.sh fetches it) to the node from target/ during its measured cold
+# reads only; the split goes to bench/results/profile-async-<run>-s3-cold-<round>.txt.
 # Results are appended to bench/results/s3-tier.csv, each row with the load average before it.
 set -euo pipefail
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -38,12 +44,33 @@ PREFIX=bench-$RUN_ID/
 # shellcheck source=../lib/s3.sh
 source "$BENCH_DIR/lib/s3.sh"
 
-# node_up: (re)starts the node over the bucket, its local tier empty.
+WARM=${WARM:-1}
+WAR_B=${WAR_B:-}
+WAR=${WAR_A:-$WAR}
+PROFILE=${PROFILE:-}
+for war in $WAR_B; do [ -f "$war" ] || die "$war (WAR_B) is missing"; done
+AP_LIB=$BENCH_DIR/.peers/async-profiler-3.0/linux-x64/libasyncProfiler.so
+if [ -n "$PROFILE" ]; then
+    [ -f "$AP_LIB" ] || die "no $AP_LIB: run bench/profile.sh once (it fetches async-profiler 3.0)"
+    command -v jcmd >/dev/null || die "jcmd is missing"
+fi
+
+# node_up [WAR]: (re)starts the node over the bucket (from target/ or WAR), its local tier empty.
 node_up() {
     stop_server s3node
     rm -rf "$RUN_DIR/s3node/local-tier"
+    local war=$WAR
+    WAR=${1:-$WAR}
     start_node s3node "$NODE_PORT" "$PREFIX" --polycache.s3.retention=none
+    WAR=$war
     wait_http "http://127.0.0.1:$NODE_PORT/health"
+}
+
+# profiler start|stop FILE: async-profiler in the running node (attached by jcmd), PROFILE mode.
+profiler() {
+    local opts
+    if [ "$1" = start ]; then opts="start,event=$PROFILE,interval=1ms,file=$2"; else opts="stop,collapsed,file=$2"; fi
+    jcmd "$(server_pid s3node)" JVMTI.agent_load "$AP_LIB" "\"$opts\"" > /dev/null
 }
 
 # read_once NAME URLS_FILE: GETs every URL once, COLD_PARALLEL at a time; prints
@@ -69,11 +96,11 @@ head -n $((2 * COLD_ENTRIES)) "$SMALL_DIR/keys.txt" > "$RUN_DIR/bucket-keys.txt"
 head -n "$COLD_ENTRIES" "$RUN_DIR/bucket-keys.txt" > "$RUN_DIR/cold-keys.txt"
 tail -n "$COLD_ENTRIES" "$RUN_DIR/bucket-keys.txt" > "$RUN_DIR/warmup-keys.txt"
 start_s3proxy
-start_polycache disk "$DISK_PORT" "$RUN_DIR/disk" -Xmx"$NODE_XMX"
+[ "$WARM" != 1 ] || start_polycache disk "$DISK_PORT" "$RUN_DIR/disk" -Xmx"$NODE_XMX"
 node_up
 log "S3Proxy, a node on its disk (:$DISK_PORT) and a node over the bucket (:$NODE_PORT) are up"
 
-PC_PORT=$DISK_PORT upload_files polycache "$RUN_DIR/keys.txt" "$SMALL_DIR"
+[ "$WARM" != 1 ] || PC_PORT=$DISK_PORT upload_files polycache "$RUN_DIR/keys.txt" "$SMALL_DIR"
 PC_PORT=$NODE_PORT upload_files polycache "$RUN_DIR/bucket-keys.txt" "$SMALL_DIR"
 log "$ENTRIES artifacts on the disk node, $((2 * COLD_ENTRIES)) in the bucket"
 
@@ -82,36 +109,57 @@ sed "s|.*|http://127.0.0.1:$NODE_PORT/v1/artifacts/&|" "$RUN_DIR/warmup-keys.txt
 sed "s|.*|http://127.0.0.1:$NODE_PORT/v1/artifacts/&|" "$RUN_DIR/keys.txt" > "$RUN_DIR/warm-urls.txt"
 
 # ---- cold: a fresh node per round against S3Proxy itself ------------------------------------
+peers_cold=""
+for war in $WAR_B; do peers_cold="$peers_cold polycache-s3@$war"; done
+peers_cold="$peers_cold polycache-s3 s3proxy"
 for round in $(seq 1 "$ROUNDS"); do
-    node_up
     # presigned for this round (they expire after an hour)
     python3 "$BENCH_DIR/lib/presign.py" "http://127.0.0.1:$S3_PORT" "$BUCKET" "${PREFIX}entries/polykit/" \
         "$RUN_DIR/cold-keys.txt" > "$RUN_DIR/s3-urls.txt"
     python3 "$BENCH_DIR/lib/presign.py" "http://127.0.0.1:$S3_PORT" "$BUCKET" "${PREFIX}entries/polykit/" \
         "$RUN_DIR/warmup-keys.txt" > "$RUN_DIR/s3-warmup-urls.txt"
-    read_once warmup-polycache-s3 "$RUN_DIR/node-warmup-urls.txt" > /dev/null
-    read_once warmup-s3proxy "$RUN_DIR/s3-warmup-urls.txt" > /dev/null
-    for peer in polycache-s3 s3proxy; do
+    for peer in $peers_cold; do
+        tag=$(tr '/@' '__' <<< "$peer")
+        case $peer in
+            polycache-s3@*) node_up "${peer#*@}"; read_once warmup-polycache-s3-b "$RUN_DIR/node-warmup-urls.txt" > /dev/null ;;
+            polycache-s3) node_up; read_once warmup-polycache-s3 "$RUN_DIR/node-warmup-urls.txt" > /dev/null ;;
+            s3proxy) read_once warmup-s3proxy "$RUN_DIR/s3-warmup-urls.txt" > /dev/null ;;
+        esac
         before=$(loadavg)
         s3_counts > "$RUN_DIR/s3.before"
         if [ "$peer" = s3proxy ]; then
             read -r rate p50 p99 < <(read_once "$peer" "$RUN_DIR/s3-urls.txt")
+        elif [ "$peer" = polycache-s3 ] && [ -n "$PROFILE" ]; then
+            profiler start "$RUN_DIR/s3-cold-$round.collapsed"
+            read -r rate p50 p99 < <(read_once "$tag" "$RUN_DIR/node-urls.txt")
+            profiler stop "$RUN_DIR/s3-cold-$round.collapsed"
+            { echo "# async-profiler $PROFILE 1 ms, s3-cold (the node's measured cold reads), run $RUN_ID round $round, commit $COMMIT, load $before"
+              echo "BENCH requests=$COLD_ENTRIES ($rate reads/s, $COLD_PARALLEL in parallel)"
+              python3 "$BENCH_DIR/lib/collapsed_top.py" "$RUN_DIR/s3-cold-$round.collapsed" "$COLD_ENTRIES"
+            } > "$BENCH_DIR/results/profile-async-$RUN_ID-s3-cold-$round.txt"
+            [ "${BENCH_KEEP:-0}" != 1 ] || log "collapsed stacks: $RUN_DIR/s3-cold-$round.collapsed"
         else
-            read -r rate p50 p99 < <(read_once "$peer" "$RUN_DIR/node-urls.txt")
+            read -r rate p50 p99 < <(read_once "$tag" "$RUN_DIR/node-urls.txt")
         fi
         s3_counts > "$RUN_DIR/s3.after"
         delta=$(s3_delta "$RUN_DIR/s3.before" "$RUN_DIR/s3.after")
         params="size=$SMALL_SIZE;entries=$COLD_ENTRIES;parallel=$COLD_PARALLEL;round=$round"
+        label=$peer
+        case $peer in
+            polycache-s3@*) label=polycache-s3; params="$params;war=$(basename "${peer#*@}")" ;;
+            polycache-s3) [ -z "${WAR_A:-}" ] || params="$params;war=$(basename "$WAR_A")" ;;
+        esac
         cmd="curl --parallel --parallel-max $COLD_PARALLEL, each of $COLD_ENTRIES keys once; S3: $delta"
         log "cold $peer round $round: $rate reads/s, p50 $p50 ms, p99 $p99 ms; S3 $delta (load $before)"
-        record s3-tier-cold "$peer" "$params" rps "$rate" req/s "$cmd" "$before"
-        record s3-tier-cold "$peer" "$params" p50 "$p50" ms "$cmd" "$before"
-        record s3-tier-cold "$peer" "$params" p99 "$p99" ms "$cmd" "$before"
-        record s3-tier-cold "$peer" "$params" GetObject \
+        record s3-tier-cold "$label" "$params" rps "$rate" req/s "$cmd" "$before"
+        record s3-tier-cold "$label" "$params" p50 "$p50" ms "$cmd" "$before"
+        record s3-tier-cold "$label" "$params" p99 "$p99" ms "$cmd" "$before"
+        record s3-tier-cold "$label" "$params" GetObject \
             "$(awk -v a="$(s3_op_count "$delta" GetObject)" -v n="$COLD_ENTRIES" 'BEGIN { printf "%.2f", a / n }')" \
             requests/read "$cmd" "$before"
     done
 done
+[ "$WARM" = 1 ] || { log "done (WARM=0: no warm rows); results in $RESULTS"; exit 0; }
 
 # ---- warm: the local tier against the disk node, interleaved --------------------------------
 read_once warm-fill "$RUN_DIR/warm-urls.txt" > /dev/null   # every warm key into the local tier

@@ -38,13 +38,11 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
-import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
-import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
@@ -108,6 +106,8 @@ public final class S3EntryStore implements EntryStore, AutoCloseable {
     /** What lies between the prefix and the namespace: {@code entries/}, or nothing (see {@link #besideEntries}). */
     private final String area;
     private final VerifiedWrite writer;
+    /** The GETs of reads, past the SDK's request pipeline; shared with {@link #besideEntries}. */
+    private final ObjectGets gets;
     private volatile Touches touches = Touches.NONE;
     private volatile BucketBound bound = BucketBound.NONE;
 
@@ -123,13 +123,15 @@ public final class S3EntryStore implements EntryStore, AutoCloseable {
     /** With other multipart sizes, for tests (S3 requires parts of at least 5 MiB but the last). */
     public S3EntryStore(S3Client s3, String bucket, String prefix, StorageDirectory temp, SpaceLedger ledger,
             S3Health health, long multipartThreshold, long minPart) {
-        this(s3, bucket, prefix, temp, ledger, health, multipartThreshold, minPart, "entries/", new VerifiedWrite());
+        this(s3, bucket, prefix, temp, ledger, health, multipartThreshold, minPart, "entries/", new VerifiedWrite(),
+                ObjectGets.of(s3, bucket));
     }
 
     private S3EntryStore(S3Client s3, String bucket, String prefix, StorageDirectory temp, SpaceLedger ledger,
-            S3Health health, long multipartThreshold, long minPart, String area, VerifiedWrite writer) {
+            S3Health health, long multipartThreshold, long minPart, String area, VerifiedWrite writer, ObjectGets gets) {
         this.area = area;
         this.writer = writer;
+        this.gets = gets;
         this.s3 = s3;
         this.bucket = bucket;
         this.prefix = prefix;
@@ -194,7 +196,7 @@ public final class S3EntryStore implements EntryStore, AutoCloseable {
      */
     public S3EntryStore besideEntries() {
         S3EntryStore beside = new S3EntryStore(s3, bucket, prefix, temp, ledger, health, multipartThreshold, minPart, "",
-                writer);
+                writer, gets);
         beside.touches = touches; // a blob, index or ZIP used is refreshed too (janitor and blob sweep go by it)
         return beside;
     }
@@ -414,27 +416,61 @@ public final class S3EntryStore implements EntryStore, AutoCloseable {
      */
     public Optional<Fetched> fetch(Namespace namespace, EntryKey key) {
         String name = objectKey(namespace, key);
-        ResponseInputStream<GetObjectResponse> in;
+        ObjectGets.Response in;
         try {
-            in = s3.getObject(b -> b.bucket(bucket).key(name));
-        } catch (S3Exception e) {
-            if (isMissing(e)) {
+            in = gets.get(name);
+        } catch (ObjectGets.Refused e) {
+            if (e.status == 404 && !"NoSuchBucket".equals(e.code)) {
                 health.success();
                 return Optional.empty();
             }
             throw unavailable("read " + name, e);
-        } catch (SdkException e) {
-            throw unavailable("read " + name, e);
+        } catch (IOException | SdkException | java.util.concurrent.CompletionException e) {
+            throw unavailable("read " + name, e); // no answer, or no credentials
         }
         health.success();
-        GetObjectResponse response = in.response();
-        Found found = parse(name, response.metadata(), response.contentLength());
+        Found found = parse(name, userMetadata(in.headers()),
+                in.header("Content-Length").map(S3EntryStore::parseLength).orElse(null));
         if (found.meta() == null) {
-            in.abort();
+            in.body().abort();
+            try {
+                in.body().close();
+            } catch (IOException e) {
+                // aborted: nothing to lose
+            }
             return Optional.empty();
         }
-        touches.used(name, response.lastModified());
-        return Optional.of(new Fetched(found.meta(), in));
+        if (touches.active()) {
+            touches.used(name, in.header("Last-Modified").map(S3EntryStore::parseDate).orElse(null));
+        }
+        return Optional.of(new Fetched(found.meta(), in.body()));
+    }
+
+    /** The user metadata in a GET's answer headers, by lower-case name without {@code x-amz-meta-}. */
+    static Map<String, String> userMetadata(Map<String, List<String>> headers) {
+        Map<String, String> metadata = new HashMap<>();
+        headers.forEach((name, values) -> {
+            if (name.regionMatches(true, 0, "x-amz-meta-", 0, 11) && !values.isEmpty()) {
+                metadata.put(name.substring(11).toLowerCase(java.util.Locale.ROOT), values.get(0));
+            }
+        });
+        return metadata;
+    }
+
+    private static Long parseLength(String value) {
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    private static java.time.Instant parseDate(String value) {
+        try {
+            return java.time.ZonedDateTime.parse(value, java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+        } catch (java.time.format.DateTimeParseException e) {
+            return null;
+        }
     }
 
     @Override
@@ -547,6 +583,7 @@ public final class S3EntryStore implements EntryStore, AutoCloseable {
     @Override
     public void close() {
         writer.close();
+        gets.close();
     }
 
     /**

@@ -116,6 +116,11 @@ public final class Touches implements AutoCloseable {
         }
     }
 
+    /** Whether uses are recorded at all ({@link #used} does nothing otherwise). */
+    boolean active() {
+        return worker != null;
+    }
+
     /**
      * An entry was used. {@code lastModified} is the object's as the read that used it saw it
      * (null for a local-tier hit, which made no S3 request).
