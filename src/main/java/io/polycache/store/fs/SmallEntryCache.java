@@ -64,7 +64,18 @@ final class SmallEntryCache {
 
     /** Offers an entry just read (and counted by {@link #get}); admitted by the rule above. */
     void put(String name, Cached cached) {
-        long size = cost(cached);
+        offer(name, cost(cached), () -> cached);
+    }
+
+    /**
+     * Offers an entry just read into a buffer that is reused afterwards: its first {@code length}
+     * bytes are copied, only if the entry is admitted (a miss that does not qualify copies nothing).
+     */
+    void put(String name, EntryMeta meta, byte[] source, int length) {
+        offer(name, length + OVERHEAD, () -> new Cached(meta, java.util.Arrays.copyOf(source, length)));
+    }
+
+    private void offer(String name, long size, java.util.function.Supplier<Cached> entry) {
         if (size > capacity) {
             return;
         }
@@ -86,7 +97,7 @@ final class SmallEntryCache {
                     return;
                 }
             }
-            add(name, cached);
+            add(name, entry.get());
         }
     }
 
@@ -147,6 +158,9 @@ final class SmallEntryCache {
     }
 
     private static long cost(Cached cached) {
-        return cached.bytes().length + 128L; // the array and roughly what holds it
+        return cached.bytes().length + OVERHEAD;
     }
+
+    /** What holds a cached array, roughly (map entry, record, metadata). */
+    private static final long OVERHEAD = 128;
 }
