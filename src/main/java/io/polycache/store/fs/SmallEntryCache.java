@@ -51,9 +51,14 @@ final class SmallEntryCache {
         this.sketch = new FrequencySketch(4 * typicalEntries, 2 * typicalEntries);
     }
 
-    /** A bound for this JVM: a sixteenth of the heap, at most 64 MiB. */
+    /**
+     * A bound for this JVM: an eighth of the heap (with the JVM's default heap, a quarter of the
+     * memory, that is a thirty-second of the memory). Measured (docs/benchmarks.md, "Small reads
+     * from memory"): reads of entries not held here cost about twice the CPU of those held, and
+     * a cache of 64 MiB held a sixth of a store of 100,000 entries of 4 KiB.
+     */
     static long defaultCapacity() {
-        return Math.min(64L * 1024 * 1024, Runtime.getRuntime().maxMemory() / 16);
+        return Runtime.getRuntime().maxMemory() / 8;
     }
 
     /** The cached entry, if any; counts the read either way. */
