@@ -4,7 +4,7 @@
     collapsed_top.py FILE [REQUESTS]
 
 Prints the CPU split by thread role (request threads, the upload verifier, Tomcat's poller,
-JIT, GC, start-up), then, for request and verifier threads, by the innermost "marker" frame
+JIT, GC, start-up, the background scrub), then, for request and verifier threads, by the innermost "marker" frame
 on the stack (what Polycache or Tomcat was doing), with the kernel's part of each, and the
 top frames by self time. With REQUESTS, also CPU milliseconds per request (samples are 1 ms
 of CPU each when the profiler ran with interval=1ms).
@@ -16,6 +16,7 @@ ROLES = [  # first match wins, searched over the whole stack
     ("jit", ("CompileBroker",)),
     ("gc", ("G1", "GangWorker", "ConcurrentGCThread", "VMThread")),
     ("start-up", ("launcher/Main.main",)),
+    ("background scrub", ("Scrubber.run",)),
     ("upload verifier", ("lambda$verifyAlongside",)),
     ("tomcat poller", ("NioEndpoint$Poller.run",)),
     ("tomcat acceptor", ("Acceptor.run",)),
@@ -43,7 +44,10 @@ MARKERS = [  # innermost match wins: (label, frame substring)
     ("entry read: file open", "FileChannel.open"),
     ("entry read: file size (fstat)", "FileChannelImpl.size"),
     ("entry read: file read", "EntryFile.readFully"),
+    ("entry read: small file read (lent buffer)", "FsEntryStore.readLent"),
     ("entry read: metadata parse", "EntryFile.parse"),
+    ("buffer allocation (ByteBuffer.allocate)", "ByteBuffer.allocate"),
+    ("SHA-256 digest creation", "Sha256.newDigest"),
     ("entry read: file close", "AbstractInterruptibleChannel.close"),
     ("entry read: body write (-> response buffer)", "InMemory.transferTo"),
     ("metrics", "MetricsFilter.record"),

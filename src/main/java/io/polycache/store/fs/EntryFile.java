@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -121,6 +122,25 @@ public final class EntryFile {
         } catch (RuntimeException e) {
             throw new DamagedException("unreadable metadata: " + e.getMessage());
         }
+    }
+
+    /**
+     * True if the body of a whole entry file held in {@code file} from offset 0 (one that
+     * {@link #parse} accepted as {@code meta}) matches the SHA-256 its metadata records. Compares
+     * the digest with the recorded bytes themselves (covered by the metadata's CRC), so nothing is
+     * formatted or allocated: {@code sha} is reset and used, {@code digest} (32 bytes) receives it.
+     */
+    static boolean bodyMatches(byte[] file, EntryMeta meta, MessageDigest sha, byte[] digest) {
+        int size = (int) meta.size();
+        sha.reset();
+        sha.update(file, 0, size);
+        try {
+            sha.digest(digest, 0, 32);
+        } catch (java.security.DigestException e) {
+            throw new IllegalStateException(e);
+        }
+        int recorded = size + 4; // the metadata follows the body: magic (4), then the SHA-256
+        return java.util.Arrays.equals(digest, 0, 32, file, recorded, recorded + 32);
     }
 
     private static String string(ByteBuffer buffer) {

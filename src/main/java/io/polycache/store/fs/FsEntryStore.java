@@ -246,29 +246,29 @@ public final class FsEntryStore implements EntryStore, AutoCloseable {
         }
         boolean handedOver = false;
         try {
-            long fileSize = file.size();
-            OpenEntry entry;
-            if (fileSize <= SMALL + EntryFile.TAIL_READ) {
-                ByteBuffer whole = ByteBuffer.allocate((int) fileSize);
-                EntryFile.readFully(file, whole, 0);
-                EntryMeta meta = EntryFile.parse(whole.array(), 0, (int) fileSize, fileSize);
-                // Small bodies are checked against their SHA-256 on every read: a flipped bit is a
-                // miss, never a 200 (a few microseconds for a 4 KiB body).
-                MessageDigest sha = Sha256.newDigest();
-                sha.update(whole.array(), 0, (int) meta.size());
-                if (!HexFormat.of().formatHex(sha.digest()).equals(meta.sha256())) {
-                    throw new EntryFile.DamagedException("body does not match its SHA-256");
+            OpenEntry entry = readLent(file, name, stripe, generation);
+            if (entry == null) {
+                long fileSize = file.size();
+                if (fileSize <= SMALL + EntryFile.TAIL_READ) {
+                    ByteBuffer whole = ByteBuffer.allocate((int) fileSize);
+                    EntryFile.readFully(file, whole, 0);
+                    EntryMeta meta = EntryFile.parse(whole.array(), 0, (int) fileSize, fileSize);
+                    // Small bodies are checked against their SHA-256 on every read: a flipped bit is a
+                    // miss, never a 200 (a few microseconds for a 4 KiB body).
+                    if (!EntryFile.bodyMatches(whole.array(), meta, Sha256.newDigest(), new byte[32])) {
+                        throw new EntryFile.DamagedException("body does not match its SHA-256");
+                    }
+                    entry = new InMemory(meta, whole.array());
+                    cacheUnlessChanged(stripe, generation, name, meta, whole.array(), (int) fileSize);
+                } else {
+                    EntryMeta meta = EntryFile.read(file, fileSize);
+                    if (suspect(path)) {
+                        checkBody(file, meta, UNPACED); // whole, before a byte is sent
+                    }
+                    entry = new OnDisk(meta, file, namespace.policy() == io.polycache.store.WritePolicy.REPLACE ? null : path,
+                            damage -> quarantine(namespace, key, path, damage));
+                    handedOver = true;
                 }
-                entry = new InMemory(meta, whole.array());
-                cacheUnlessChanged(stripe, generation, name, new SmallEntryCache.Cached(meta, whole.array()));
-            } else {
-                EntryMeta meta = EntryFile.read(file, fileSize);
-                if (suspect(path)) {
-                    checkBody(file, meta, UNPACED); // whole, before a byte is sent
-                }
-                entry = new OnDisk(meta, file, namespace.policy() == io.polycache.store.WritePolicy.REPLACE ? null : path,
-                        damage -> quarantine(namespace, key, path, damage));
-                handedOver = true;
             }
             ledger.touch(EntryKind.ENTRY, name);
             return Optional.of(entry);
@@ -280,6 +280,58 @@ public final class FsEntryStore implements EntryStore, AutoCloseable {
                 file.close();
             }
         }
+    }
+
+    /** Files up to this many bytes are read into a buffer of the reading thread's, lent to the entry. */
+    static final int LENT = 32 * 1024;
+    /**
+     * Per thread: a buffer for one small file, lent to one open entry at a time, and a SHA-256
+     * digest. Only JDK types, so that a thread of the container keeps no class of this webapp
+     * alive after it is undeployed: {byte[] LENT bytes, ByteBuffer wrapping them, MessageDigest,
+     * byte[32] digest, AtomicReference to the entry the bytes are lent to (null: free)}.
+     */
+    private static final ThreadLocal<Object[]> LENDERS = ThreadLocal.withInitial(() -> {
+        byte[] bytes = new byte[LENT];
+        return new Object[] {bytes, ByteBuffer.wrap(bytes), Sha256.newDigest(), new byte[32],
+                new java.util.concurrent.atomic.AtomicReference<OpenEntry>()};
+    });
+
+    /**
+     * The usual small read, the cheap way: one read into this thread's buffer, no fstat, no
+     * allocation (the bytes are copied only if the cache admits them). A read that returns less
+     * than the buffer holds ended at the end of the file, so its length is the file's; the
+     * footer, the metadata's CRC and the body's SHA-256 then check the file whole, as the read
+     * below does. Null when this does not apply or does not check out (the buffer is lent to an
+     * entry not closed yet, the file is larger, or anything looks damaged): the careful read
+     * below then reads the file again and alone decides damage.
+     */
+    @SuppressWarnings("unchecked")
+    private OpenEntry readLent(FileChannel file, String name, int stripe, long generation) throws IOException {
+        Object[] lender = LENDERS.get();
+        java.util.concurrent.atomic.AtomicReference<OpenEntry> borrower =
+                (java.util.concurrent.atomic.AtomicReference<OpenEntry>) lender[4];
+        if (borrower.get() != null) {
+            return null;
+        }
+        byte[] bytes = (byte[]) lender[0];
+        ByteBuffer buffer = ((ByteBuffer) lender[1]).clear();
+        int length = file.read(buffer, 0);
+        if (length <= 0 || length >= bytes.length) {
+            return null;
+        }
+        EntryMeta meta;
+        try {
+            meta = EntryFile.parse(bytes, 0, length, length);
+        } catch (EntryFile.DamagedException e) {
+            return null;
+        }
+        if (!EntryFile.bodyMatches(bytes, meta, (MessageDigest) lender[2], (byte[]) lender[3])) {
+            return null;
+        }
+        Lent entry = new Lent(meta, bytes, borrower);
+        borrower.set(entry);
+        cacheUnlessChanged(stripe, generation, name, meta, bytes, length);
+        return entry;
     }
 
     @Override
@@ -559,12 +611,13 @@ public final class FsEntryStore implements EntryStore, AutoCloseable {
      * between the read's start and now (it may have read the file just replaced). A writer
      * holding the lock means a change under way: nothing is cached then either.
      */
-    private void cacheUnlessChanged(int stripe, long generation, String name, SmallEntryCache.Cached entry) {
+    private void cacheUnlessChanged(int stripe, long generation, String name, EntryMeta meta, byte[] bytes,
+            int length) {
         ReentrantLock lock = stripes[stripe];
         if (lock.tryLock()) {
             try {
                 if (generations.get(stripe) == generation) {
-                    cache.put(name, entry);
+                    cache.put(name, meta, bytes, length);
                 }
             } finally {
                 lock.unlock();
@@ -606,6 +659,45 @@ public final class FsEntryStore implements EntryStore, AutoCloseable {
 
         @Override
         public void close() {}
+    }
+
+    /**
+     * A small entry read into the reading thread's buffer, which is its own until it is closed
+     * (then the thread's next read reuses it).
+     */
+    private static final class Lent implements OpenEntry {
+        private final EntryMeta meta;
+        private final byte[] bytes;
+        private final java.util.concurrent.atomic.AtomicReference<OpenEntry> borrower;
+
+        Lent(EntryMeta meta, byte[] bytes, java.util.concurrent.atomic.AtomicReference<OpenEntry> borrower) {
+            this.meta = meta;
+            this.bytes = bytes;
+            this.borrower = borrower;
+        }
+
+        @Override
+        public EntryMeta meta() {
+            return meta;
+        }
+
+        @Override
+        public void transferTo(OutputStream out) throws IOException {
+            if (borrower.get() != this) {
+                throw new IllegalStateException("read after close"); // the bytes may be another entry's now
+            }
+            out.write(bytes, 0, (int) meta.size());
+        }
+
+        @Override
+        public Optional<Path> file() {
+            return Optional.empty();
+        }
+
+        @Override
+        public void close() {
+            borrower.compareAndSet(this, null); // a second close frees nothing lent since
+        }
     }
 
     /**

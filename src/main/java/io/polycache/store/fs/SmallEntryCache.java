@@ -51,9 +51,14 @@ final class SmallEntryCache {
         this.sketch = new FrequencySketch(4 * typicalEntries, 2 * typicalEntries);
     }
 
-    /** A bound for this JVM: a sixteenth of the heap, at most 64 MiB. */
+    /**
+     * A bound for this JVM: an eighth of the heap (with the JVM's default heap, a quarter of the
+     * memory, that is a thirty-second of the memory). Measured (docs/benchmarks.md, "Small reads
+     * from memory"): reads of entries not held here cost about twice the CPU of those held, and
+     * a cache of 64 MiB held a sixth of a store of 100,000 entries of 4 KiB.
+     */
     static long defaultCapacity() {
-        return Math.min(64L * 1024 * 1024, Runtime.getRuntime().maxMemory() / 16);
+        return Runtime.getRuntime().maxMemory() / 8;
     }
 
     /** The cached entry, if any; counts the read either way. */
@@ -64,7 +69,18 @@ final class SmallEntryCache {
 
     /** Offers an entry just read (and counted by {@link #get}); admitted by the rule above. */
     void put(String name, Cached cached) {
-        long size = cost(cached);
+        offer(name, cost(cached), () -> cached);
+    }
+
+    /**
+     * Offers an entry just read into a buffer that is reused afterwards: its first {@code length}
+     * bytes are copied, only if the entry is admitted (a miss that does not qualify copies nothing).
+     */
+    void put(String name, EntryMeta meta, byte[] source, int length) {
+        offer(name, length + OVERHEAD, () -> new Cached(meta, java.util.Arrays.copyOf(source, length)));
+    }
+
+    private void offer(String name, long size, java.util.function.Supplier<Cached> entry) {
         if (size > capacity) {
             return;
         }
@@ -86,7 +102,7 @@ final class SmallEntryCache {
                     return;
                 }
             }
-            add(name, cached);
+            add(name, entry.get());
         }
     }
 
@@ -147,6 +163,9 @@ final class SmallEntryCache {
     }
 
     private static long cost(Cached cached) {
-        return cached.bytes().length + 128L; // the array and roughly what holds it
+        return cached.bytes().length + OVERHEAD;
     }
+
+    /** What holds a cached array, roughly (map entry, record, metadata). */
+    private static final long OVERHEAD = 128;
 }

@@ -158,6 +158,54 @@ class FsEntryStoreTest extends EntryStoreContract {
         assertEquals(sha256(bytes(4096, 399)), store.head(REPLACE, key).orElseThrow().sha256());
     }
 
+    /** Each entry read once (so from disk, not from the small-entry cache). */
+    @Test
+    void aSmallEntryReadIntoTheThreadsBufferKeepsItsBytesUntilClosed() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            put(REFUSE, new EntryKey("lent" + i), bytes(4096, i));
+        }
+        io.polycache.store.OpenEntry first = store.open(REFUSE, new EntryKey("lent0")).orElseThrow();
+        // Read on the same thread while the first is open: the buffer is not taken from it.
+        assertArrayEquals(bytes(4096, 1), read(REFUSE, new EntryKey("lent1")));
+        assertArrayEquals(bytes(4096, 0), body(first), "the first entry's bytes are still its own");
+        // Closed on another thread: the buffer is free again for this one's next read.
+        Thread closer = new Thread(first::close);
+        closer.start();
+        closer.join();
+        assertArrayEquals(bytes(4096, 2), read(REFUSE, new EntryKey("lent2")));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> body(first),
+                "a closed entry whose buffer went to another read does not send that one's bytes");
+        first.close(); // a second close frees nothing
+    }
+
+    @Test
+    void smallEntriesAroundTheLentBufferSizeReadWholeAndDamagedOnesAreMisses() throws IOException {
+        int trailer = EntryFile.trailer(new io.polycache.store.EntryMeta(0, sha256(new byte[0]), 0,
+                java.util.Map.of())).remaining();
+        int fits = FsEntryStore.LENT - trailer; // a file of exactly the buffer's size
+        int[] sizes = {0, 1, fits - 1, fits, fits + 1, 40_000, FsEntryStore.SMALL};
+        for (int size : sizes) {
+            put(REPLACE, new EntryKey("s" + size), bytes(size, size));
+            assertArrayEquals(bytes(size, size), read(REPLACE, new EntryKey("s" + size)), "size " + size);
+        }
+        for (int size : sizes) {
+            if (size == 0) {
+                continue; // no body to damage
+            }
+            EntryKey key = new EntryKey("d" + size);
+            put(REPLACE, key, bytes(size, size));
+            corruptBody(REPLACE, key);
+            assertTrue(store.open(REPLACE, key).isEmpty(), "a damaged body of " + size + " bytes is a miss");
+            assertFalse(Files.exists(files.layout().entry(REPLACE, key)), "and removed");
+        }
+    }
+
+    private static byte[] body(io.polycache.store.OpenEntry entry) throws IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        entry.transferTo(out);
+        return out.toByteArray();
+    }
+
     @Test
     void theSmallEntryCacheIsBoundedInBytes() {
         SmallEntryCache cache = new SmallEntryCache(100_000);
