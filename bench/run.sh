@@ -160,11 +160,12 @@ clear_written() {
     # in bench/results/profile-async-20261201T200848-turbo-put.txt).
     # (find, not a glob: past ~30,000 names rm's argument list is too long, and the peers'
     # directories were never emptied.)
+    # The large ones only: the small ones left by earlier rows stay (-size +64k).
     [ "$1" -gt 65536 ] || return 0
-    find "$PC_STORAGE/entries" -name 'ffb*' -delete 2>/dev/null || true
+    find "$PC_STORAGE/entries" -name 'ffb*' -size +64k -delete 2>/dev/null || true
     local dir
     for dir in "$RUN_DIR/nginx/dav/put" "$TURBO_STORAGE/$TURBO_TEAM"; do
-        [ ! -d "$dir" ] || find "$dir" -maxdepth 1 -name 'ffb*' -delete
+        [ ! -d "$dir" ] || find "$dir" -maxdepth 1 -name 'ffb*' -size +64k -delete
     done
 }
 
