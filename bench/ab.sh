@@ -58,11 +58,11 @@ for r in $(seq 1 "$ROUNDS"); do
     for i in 0 1; do
         g=$(get "${PORTS[$i]}" "$DURATION" | field rps)
         line=$(put "${PORTS[$i]}" "$DURATION" "ffb$(openssl rand -hex 23 | cut -c1-45)")
-        p=$(field rps <<< "$line"); p50=$(field p50_ms <<< "$line"); e=$(field errors <<< "$line")
+        p=$(field rps <<< "$line"); p50=$(field p50_ms <<< "$line"); p99=$(field p99_ms <<< "$line"); e=$(field errors <<< "$line")
         # every PUT must be a 201 (a refused upload is not an upload)
         [ "$e" = 0 ] || { echo "round $r ${NAMES[$i]}: $e of the PUTs failed; stopping" >&2; exit 1; }
         results[get-$i]+="$g "; results[put-$i]+="$p "
-        echo "round $r ${NAMES[$i]}: GET 4 KiB ${g} req/s, PUT 4 KiB (${PUT_PROTOCOL:-polykit}) ${p} uploads/s at $PUT_CONNS connections, p50 ${p50} ms (load $(cut -d' ' -f1-3 /proc/loadavg))"
+        echo "round $r ${NAMES[$i]}: GET 4 KiB ${g} req/s, PUT 4 KiB (${PUT_PROTOCOL:-polykit}) ${p} uploads/s at $PUT_CONNS connections, p50 ${p50} ms, p99 ${p99} ms (load $(cut -d' ' -f1-3 /proc/loadavg))"
     done
 done
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
