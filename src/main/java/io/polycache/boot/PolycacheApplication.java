@@ -3,7 +3,6 @@ package io.polycache.boot;
 import io.polycache.artifact.ArtifactService;
 import io.polycache.deps.DependencyCache;
 import io.polycache.store.StorageDirectory;
-import io.polycache.web.ArtifactResource;
 import io.polycache.web.CacheResource;
 import io.polycache.web.ClientResource;
 import io.polycache.web.DependencyMappers;
@@ -35,7 +34,6 @@ public final class PolycacheApplication extends ResourceConfig {
             throw new IllegalStateException("Polycache services are missing: the start-up listener did not run");
         }
         register(JacksonFeature.class);
-        register(ArtifactResource.class);
         register(HealthResource.class);
         register(MetricsResource.class);
         register(StatsResource.class);

@@ -87,11 +87,17 @@ public final class ExceptionMappers {
         /** The same answer on a servlet path; false if {@code e} was not caused by an unavailable store. */
         public static boolean write(jakarta.servlet.http.HttpServletResponse response, Throwable e)
                 throws java.io.IOException {
+            return write(response, e, Protocol.ErrorBody.JSON);
+        }
+
+        /** The same, with the error body in a protocol's own shape. */
+        static boolean write(jakarta.servlet.http.HttpServletResponse response, Throwable e, Protocol.ErrorBody body)
+                throws java.io.IOException {
             for (Throwable cause = e; cause != null; cause = cause.getCause()) {
                 if (cause instanceof StoreUnavailableException unavailable) {
                     LOG.warning(unavailable.getMessage());
                     response.setHeader("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
-                    io.polycache.web.filter.Exchanges.writeError(response, 503, unavailable.getMessage());
+                    body.write(response, 503, unavailable.getMessage());
                     return true;
                 }
             }

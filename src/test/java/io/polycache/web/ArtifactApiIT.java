@@ -59,7 +59,9 @@ class ArtifactApiIT {
 
         HttpResponse<String> put = server.put(path(key), body);
         assertEquals(201, put.statusCode(), put.body());
-        assertTrue(put.body().contains("\"hash\":\"" + PolykitArtifact.sha256(body) + "\""), put.body());
+        assertEquals("{\"cache_key\":\"" + key + "\",\"hash\":\"" + PolykitArtifact.sha256(body) + "\",\"size\":"
+                + body.length + "}", put.body());
+        assertEquals("application/json", put.headers().firstValue("Content-Type").orElseThrow());
 
         HttpResponse<byte[]> get = server.client().send(server.request(path(key)).GET().build(),
                 HttpResponse.BodyHandlers.ofByteArray());
@@ -123,6 +125,23 @@ class ArtifactApiIT {
         HttpResponse<String> missing = server.send(server.request(path(PolykitArtifact.randomKey(64)))
                 .method("HEAD", HttpRequest.BodyPublishers.noBody()).build());
         assertEquals(404, missing.statusCode());
+    }
+
+    @Test
+    void otherMethodsAre405WithTheAllowedOnes() throws Exception {
+        String key = PolykitArtifact.randomKey(64);
+        for (String method : List.of("DELETE", "POST", "PATCH")) {
+            HttpResponse<String> answer = server.send(server.request(path(key))
+                    .method(method, HttpRequest.BodyPublishers.ofString("x")).build());
+            assertEquals(405, answer.statusCode(), method);
+            assertEquals("GET, HEAD, PUT", answer.headers().firstValue("Allow").orElseThrow(), method);
+            assertTrue(answer.body().startsWith("{\"error\":\"" + method + " is not allowed"), answer.body());
+        }
+        HttpResponse<String> options = server.send(server.request(path(key))
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody()).build());
+        assertEquals(204, options.statusCode());
+        assertEquals("GET, HEAD, PUT", options.headers().firstValue("Allow").orElseThrow());
+        assertEquals(404, server.get(path(key)).statusCode(), "nothing was stored");
     }
 
     @Test
