@@ -76,10 +76,11 @@ public final class VerifiedWrite implements AutoCloseable {
     }
 
     /**
-     * Copy buffers of 64 KiB, or of the body's declared length when it is shorter: a 4 KiB upload
-     * does not allocate (and zero) 128 KiB of buffers.
+     * Copy buffers of 64 KiB, or of the body's declared length when it is shorter (negative if not
+     * known): a 4 KiB upload does not allocate (and zero) 128 KiB of buffers. The one sizing rule
+     * for every copy of a body or of a part of it.
      */
-    static int bufferSize(long declaredLength) {
+    public static int bufferSize(long declaredLength) {
         return declaredLength < 0 ? MAX_BUFFER : (int) Math.max(MIN_BUFFER, Math.min(MAX_BUFFER, declaredLength + 1));
     }
 
