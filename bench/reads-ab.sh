@@ -12,7 +12,8 @@
 #
 # KEYS and PATHS: mass-keys.txt and mass-paths.txt; COUNT: read only the first COUNT keys (the
 # whole store stays there). Settings: ROUNDS=3, DURATION=10, WARMUP=60, CONNS=64, ports
-# 38193-38195. Prints one line per server and round, then the medians and ratios.
+# 38193-38195; OLD_OPTS and NEW_OPTS: JVM options of each build (the same WAR twice with two
+# settings is an A/B of the setting). Prints one line per server and round, then the medians and ratios.
 set -euo pipefail
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
 OLD=$(realpath "$1") NEW=$(realpath "$2") STORAGE=$(realpath "$3") KEYS=$4 PATHS=$5 COUNT=${6:-0}
@@ -33,8 +34,9 @@ NAMES=(old new nginx) PORTS=(38193 38194 38195)
 for i in 0 1; do
     mkdir -p "$WORK/${NAMES[$i]}/storage"
     ln -s "$STORAGE/entries" "$WORK/${NAMES[$i]}/storage/entries"
-    war=$OLD; [ "$i" = 1 ] && war=$NEW
-    timeout -k 10 3600 java -jar "$war" --bind 127.0.0.1 --port "${PORTS[$i]}" \
+    war=$OLD opts=${OLD_OPTS:-}; [ "$i" = 1 ] && war=$NEW opts=${NEW_OPTS:-}
+    # shellcheck disable=SC2086 # options are words
+    timeout -k 10 3600 java $opts -jar "$war" --bind 127.0.0.1 --port "${PORTS[$i]}" \
         --storage-dir "$WORK/${NAMES[$i]}/storage" --public --log-level warn > "$WORK/${NAMES[$i]}/log" 2>&1 &
     PIDS+=($!)
 done
