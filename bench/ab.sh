@@ -2,11 +2,12 @@
 # Two builds of Polycache side by side, interleaved round by round on the same machine, for a
 # change's "no regression" check when the machine is not quiet enough for absolute figures:
 # whatever else runs slows both alike. Rows: GET of 4 KiB artifacts (64 connections) and PUT of
-# 4 KiB artifacts (8 connections), each after a warm-up.
+# 4 KiB artifacts (8 connections), each after a warm-up. The builds go first by turns, round by
+# round (use an even ROUNDS for a balanced run).
 #
 #   bench/ab.sh OLD.war NEW.war            prints one line per row and round, then the medians
 #
-# Settings (environment): ROUNDS=3, DURATION=10, WARMUP=60, ENTRIES=1000, PUT_CONNS=8 (connections of
+# Settings (environment): ROUNDS=4, DURATION=10, WARMUP=60, ENTRIES=1000, PUT_CONNS=8 (connections of
 # the PUT row; 1 shows an upload's latency alone), PUT_PROTOCOL=polykit (verified uploads to
 # /v1/artifacts) or turbo (opaque uploads to /turbo/v8/artifacts, team "bench"), ports 38191 and 38192.
 # Needs wrk, zstd and python3 (bench/run.sh installs them). Servers listen on 127.0.0.1, under
@@ -14,7 +15,7 @@
 set -euo pipefail
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
 OLD=$(realpath "$1") NEW=$(realpath "$2")
-ROUNDS=${ROUNDS:-3} DURATION=${DURATION:-10} WARMUP=${WARMUP:-60} ENTRIES=${ENTRIES:-1000} PUT_CONNS=${PUT_CONNS:-8}
+ROUNDS=${ROUNDS:-4} DURATION=${DURATION:-10} WARMUP=${WARMUP:-60} ENTRIES=${ENTRIES:-1000} PUT_CONNS=${PUT_CONNS:-8}
 case ${PUT_PROTOCOL:-polykit} in
     polykit) PUT_PATH=/v1/artifacts/ PUT_QUERY= ;;
     turbo) PUT_PATH=/turbo/v8/artifacts/ PUT_QUERY='?teamId=bench' ;;
@@ -55,7 +56,11 @@ field() { grep '^BENCH' | tr ' ' '\n' | sed -n "s/^$1=//p"; }
 for i in 0 1; do get "${PORTS[$i]}" "$WARMUP" >/dev/null; put "${PORTS[$i]}" "$WARMUP" "ffa$(openssl rand -hex 23 | cut -c1-45)" >/dev/null; done
 declare -A results
 for r in $(seq 1 "$ROUNDS"); do
-    for i in 0 1; do
+    # The two go first by turns: the build measured second in a round had the lower PUT p99 in
+    # 6 rounds of 6 whichever build it was (two A/Bs of the same pair, swapped), so a fixed order
+    # would credit that to a build.
+    order="0 1"; [ $((r % 2)) = 0 ] && order="1 0"
+    for i in $order; do
         g=$(get "${PORTS[$i]}" "$DURATION" | field rps)
         line=$(put "${PORTS[$i]}" "$DURATION" "ffb$(openssl rand -hex 23 | cut -c1-45)")
         p=$(field rps <<< "$line"); p50=$(field p50_ms <<< "$line"); p99=$(field p99_ms <<< "$line"); e=$(field errors <<< "$line")
