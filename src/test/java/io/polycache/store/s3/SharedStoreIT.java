@@ -362,6 +362,21 @@ class SharedStoreIT {
             HttpResponse<String> write = a.put(path(other), artifact(other, 6, 1000));
             assertEquals(503, write.statusCode(), write.body());
             assertTrue(write.headers().firstValue("Retry-After").isPresent());
+            // The Turborepo and Nx uploads too, each in its protocol's error shape (turbo reads
+            // {"error": {...}}, the Nx CLI a text/plain body).
+            String hash = PolykitArtifact.randomKey(16);
+            HttpResponse<String> turbo = a.send(a.request("/turbo/v8/artifacts/" + hash + "?teamId=shared")
+                    .PUT(HttpRequest.BodyPublishers.ofString("turbo")).build());
+            assertEquals(503, turbo.statusCode(), turbo.body());
+            assertTrue(turbo.headers().firstValue("Retry-After").isPresent());
+            assertTrue(turbo.headers().firstValue("Content-Type").orElse("").startsWith("application/json"));
+            assertTrue(turbo.body().startsWith("{\"error\":{\"code\":"), turbo.body());
+            String task = Long.toUnsignedString(java.util.concurrent.ThreadLocalRandom.current().nextLong()); // Nx: decimal
+            HttpResponse<String> nx = a.send(a.request("/nx/v1/cache/" + task)
+                    .PUT(HttpRequest.BodyPublishers.ofString("nx")).build());
+            assertEquals(503, nx.statusCode(), nx.body());
+            assertTrue(nx.headers().firstValue("Retry-After").isPresent());
+            assertTrue(nx.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"));
 
             HttpResponse<String> health = a.get("/health");
             assertEquals(200, health.statusCode(), "degraded, not drained");
