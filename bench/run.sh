@@ -75,12 +75,19 @@ write_body() { { python3 "$ART" head "$1" "$2"; cat "$1/shared.zst"; } > "$3"; }
 
 # Warm-up for the small-read rows: the same load as the measurement, in 5 s runs, for at least
 # WARMUP seconds and until two runs in a row agree within 10% (at most WARMUP_MAX seconds).
-# A JVM on two busy cores needs a minute or more before its hot paths are compiled.
+# A JVM on two busy cores needs a minute or more before its hot paths are compiled; warm_up does
+# it once per run, warm_steady for every set of keys (Polycache's small-entry cache fills with
+# the entries read, as nginx's page cache holds the files just placed).
 WARMED_SMALL=0
 warm_up() {
-    local keys=$1 peer start prev rps line
     [ "$WARMUP" -gt 0 ] && [ "$WARMED_SMALL" = 0 ] || return 0
     WARMED_SMALL=1
+    warm_steady "$1"
+}
+
+warm_steady() {
+    local keys=$1 peer start prev rps line
+    [ "$WARMUP" -gt 0 ] || return 0
     for peer in $PEERS; do
         start=$(date +%s) prev=0
         while :; do
@@ -317,6 +324,7 @@ bench_scaling() {
     for n in $SCALE_ENTRIES; do
         t0=$(date +%s)
         load_small "$n"
+        warm_steady "$RUN_DIR/keys-$n.txt"
         for peer in $PEERS; do
             mapfile -t args < <(wrk_get_args "$peer" "$RUN_DIR/keys-$n.txt" 2 64 "$SCALE_DURATION")
             run_wrk scaling-entries "$peer" "size=$SMALL_SIZE;conns=64;entries=$n" 0 "${args[@]}"
