@@ -29,10 +29,17 @@ rows = list(csv.DictReader(open(path)))
 if only_run:
     rows = [r for r in rows if r["run_id"] == only_run]
 
-# the latest run of each benchmark
+# the latest run of each benchmark, by the time in its id (some ids carry a prefix, such as
+# "turbo-20261201T201410": compared as strings, a prefix would outrank every later run)
+def run_time(run_id):
+    m = re.search(r"\d{8}T\d{6}$", run_id)
+    return m.group(0) if m else ""
+
+
 latest = {}
 for r in rows:
-    latest[r["bench"]] = max(latest.get(r["bench"], ""), r["run_id"])
+    if run_time(r["run_id"]) >= run_time(latest.get(r["bench"], "")):
+        latest[r["bench"]] = r["run_id"]
 rows = [r for r in rows if r["run_id"] == latest[r["bench"]]]
 
 
