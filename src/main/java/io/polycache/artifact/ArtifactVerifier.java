@@ -52,7 +52,11 @@ public final class ArtifactVerifier {
         try (ZstdInputStreamNoFinalizer zstd = new ZstdInputStreamNoFinalizer(compressed, RecyclingBufferPool.INSTANCE)) {
             Verified verified = verifyTar(new TarArchiveInputStream(zstd), key);
             // Decompress to the end, so trailing corruption in the zstd stream is caught too.
-            zstd.transferTo(OutputStream.nullOutputStream());
+            // Usually nothing is left (the tar reader read its last block): one byte's read
+            // finds that without the 8 KiB buffer of a transferTo.
+            if (zstd.read() >= 0) {
+                zstd.transferTo(OutputStream.nullOutputStream());
+            }
             return verified;
         } catch (IOException e) {
             throw new InvalidArtifactException("Invalid artifact: " + describe(e), e);
@@ -91,7 +95,7 @@ public final class ArtifactVerifier {
                 if ((name.equals(METADATA) ? metadata : manifest) != null) {
                     throw invalid("duplicate entry " + name);
                 }
-                JsonNode document = readJson(tar, name);
+                JsonNode document = readJson(tar, entry.getSize(), name);
                 if (name.equals(METADATA)) {
                     metadata = document;
                 } else {
@@ -179,22 +183,40 @@ public final class ArtifactVerifier {
         }
     }
 
-    private static JsonNode readJson(InputStream entry, String name) throws IOException {
-        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-        byte[] chunk = new byte[8192];
-        int n;
-        while ((n = entry.read(chunk)) >= 0) {
-            if (buffer.size() + n > MAX_JSON_BYTES) {
-                throw invalid(name + " is larger than " + MAX_JSON_BYTES + " bytes");
+    /**
+     * Reads a JSON entry whole. {@code size} is what its tar header declares: a small document is
+     * read into an array of exactly that size (no chunk, no growing buffer and no copy: these
+     * were a fifth of the bytes a 4 KiB upload allocated); a larger declaration is not trusted
+     * with an allocation and the document grows as its bytes arrive.
+     */
+    private static JsonNode readJson(InputStream entry, long size, String name) throws IOException {
+        byte[] document;
+        int length;
+        if (size >= 0 && size <= SMALL_JSON_BYTES) {
+            document = new byte[(int) size];
+            length = entry.readNBytes(document, 0, document.length);
+        } else {
+            ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+            byte[] chunk = new byte[8192];
+            int n;
+            while ((n = entry.read(chunk)) >= 0) {
+                if (buffer.size() + n > MAX_JSON_BYTES) {
+                    throw invalid(name + " is larger than " + MAX_JSON_BYTES + " bytes");
+                }
+                buffer.write(chunk, 0, n);
             }
-            buffer.write(chunk, 0, n);
+            document = buffer.toByteArray();
+            length = document.length;
         }
         try {
-            return JSON.readTree(buffer.toByteArray());
+            return JSON.readTree(document, 0, length);
         } catch (IOException e) {
             throw invalid(name + " is not valid JSON");
         }
     }
+
+    /** JSON entries up to this size are read into an array of their declared size. */
+    private static final int SMALL_JSON_BYTES = 64 * 1024;
 
     private static boolean isRegularFile(TarArchiveEntry entry) {
         byte flag = entry.getLinkFlag();

@@ -71,6 +71,29 @@ class ArtifactVerifierTest {
     }
 
     @Test
+    void refusesAZstdStreamCutShortAfterTheTar() {
+        // 1 MiB of random bytes after the tar's last block, then the frame cut: the tar reads
+        // whole, only decompressing the stream to its end finds the cut.
+        byte[] tar = new PolykitArtifact(KEY).tar();
+        byte[] padded = Arrays.copyOf(tar, tar.length + 1024 * 1024);
+        byte[] noise = new byte[1024 * 1024];
+        new java.util.Random(7).nextBytes(noise);
+        System.arraycopy(noise, 0, padded, tar.length, noise.length);
+        byte[] body = Zstd.compress(padded, 3);
+        verify(body);
+        String message = failure(Arrays.copyOf(body, body.length - 3));
+        assertTrue(message.startsWith("Invalid artifact: "), message);
+    }
+
+    @Test
+    void refusesAMetadataEntryCutShort() {
+        // metadata.json is the tar's first entry: its header, then 5 of its bytes, then the end
+        byte[] tar = new PolykitArtifact(KEY).tar();
+        String message = failure(Zstd.compress(Arrays.copyOf(tar, 512 + 5), 3));
+        assertTrue(message.startsWith("Invalid artifact: "), message);
+    }
+
+    @Test
     void refusesZstdOfSomethingThatIsNotATar() {
         byte[] garbage = new byte[4096];
         Arrays.fill(garbage, (byte) 'x');
