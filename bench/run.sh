@@ -80,7 +80,7 @@ write_body() { { python3 "$ART" head "$1" "$2"; cat "$1/shared.zst"; } > "$3"; }
 # the entries read, as nginx's page cache holds the files just placed).
 WARMED_SMALL=0
 warm_up() {
-    [ "$WARMUP" -gt 0 ] && [ "$WARMED_SMALL" = 0 ] || return 0
+    [ "$WARMED_SMALL" = 0 ] || return 0
     WARMED_SMALL=1
     warm_steady "$1"
 }
