@@ -232,8 +232,11 @@ public final class FsEntryStore implements EntryStore, AutoCloseable {
         String name = ledgerName(namespace, key);
         SmallEntryCache.Cached cached = cache.get(name);
         if (cached != null) {
-            ledger.touch(EntryKind.ENTRY, name);
-            return Optional.of(new InMemory(cached.meta(), cached.bytes()));
+            OpenEntry hit = copyOut(cached);
+            if (hit != null) {
+                ledger.touch(EntryKind.ENTRY, name);
+                return Optional.of(hit);
+            }
         }
         int stripe = stripeIndex(namespace, key);
         long generation = generations.get(stripe); // before the open: see cacheUnlessChanged
@@ -259,7 +262,7 @@ public final class FsEntryStore implements EntryStore, AutoCloseable {
                         throw new EntryFile.DamagedException("body does not match its SHA-256");
                     }
                     entry = new InMemory(meta, whole.array());
-                    cacheUnlessChanged(stripe, generation, name, meta, whole.array(), (int) fileSize);
+                    cacheUnlessChanged(stripe, generation, name, meta, whole.array());
                 } else {
                     EntryMeta meta = EntryFile.read(file, fileSize);
                     if (suspect(path)) {
@@ -280,6 +283,29 @@ public final class FsEntryStore implements EntryStore, AutoCloseable {
                 file.close();
             }
         }
+    }
+
+    /**
+     * A cached entry, copied into this thread's buffer if it is free and large enough (else into
+     * one of its own); null if the cache freed it meanwhile (a miss: the file is read).
+     */
+    @SuppressWarnings("unchecked")
+    private OpenEntry copyOut(SmallEntryCache.Cached cached) {
+        EntryMeta meta = cached.meta();
+        Object[] lender = LENDERS.get();
+        java.util.concurrent.atomic.AtomicReference<OpenEntry> borrower =
+                (java.util.concurrent.atomic.AtomicReference<OpenEntry>) lender[4];
+        byte[] lent = (byte[]) lender[0];
+        if (meta.size() <= lent.length && borrower.get() == null) {
+            if (!cache.read(cached, lent)) {
+                return null;
+            }
+            Lent entry = new Lent(meta, lent, borrower);
+            borrower.set(entry);
+            return entry;
+        }
+        byte[] own = new byte[(int) meta.size()];
+        return cache.read(cached, own) ? new InMemory(meta, own) : null;
     }
 
     /** Files up to this many bytes are read into a buffer of the reading thread's, lent to the entry. */
@@ -330,7 +356,7 @@ public final class FsEntryStore implements EntryStore, AutoCloseable {
         }
         Lent entry = new Lent(meta, bytes, borrower);
         borrower.set(entry);
-        cacheUnlessChanged(stripe, generation, name, meta, bytes, length);
+        cacheUnlessChanged(stripe, generation, name, meta, bytes);
         return entry;
     }
 
@@ -611,13 +637,12 @@ public final class FsEntryStore implements EntryStore, AutoCloseable {
      * between the read's start and now (it may have read the file just replaced). A writer
      * holding the lock means a change under way: nothing is cached then either.
      */
-    private void cacheUnlessChanged(int stripe, long generation, String name, EntryMeta meta, byte[] bytes,
-            int length) {
+    private void cacheUnlessChanged(int stripe, long generation, String name, EntryMeta meta, byte[] bytes) {
         ReentrantLock lock = stripes[stripe];
         if (lock.tryLock()) {
             try {
                 if (generations.get(stripe) == generation) {
-                    cache.put(name, meta, bytes, length);
+                    cache.put(name, meta, bytes);
                 }
             } finally {
                 lock.unlock();

@@ -211,7 +211,7 @@ class FsEntryStoreTest extends EntryStoreContract {
         SmallEntryCache cache = new SmallEntryCache(100_000);
         io.polycache.store.EntryMeta meta = new io.polycache.store.EntryMeta(4000, sha256(bytes(4000, 1)), 0, java.util.Map.of());
         for (int i = 0; i < 1000; i++) {
-            cache.put("k" + i, new SmallEntryCache.Cached(meta, new byte[4100]));
+            cache.put("k" + i, meta, new byte[4100]);
             assertTrue(cache.bytes() <= 100_000, "at most the bound, after every put");
         }
         assertTrue(cache.bytes() > 50_000, "and not emptied either: " + cache.bytes());

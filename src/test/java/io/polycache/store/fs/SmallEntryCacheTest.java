@@ -2,6 +2,8 @@ package io.polycache.store.fs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.polycache.store.EntryMeta;
@@ -10,21 +12,21 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The admission rule of {@link SmallEntryCache} and the sketch it counts reads with. */
+/** The admission rule of {@link SmallEntryCache}, the blocks it keeps bodies in, and the sketch it counts reads with. */
 class SmallEntryCacheTest {
     private static final EntryMeta META = new EntryMeta(4000, "0".repeat(64), 0, Map.of());
 
     /** A read as FsEntryStore does it: look up (counted), and on a miss offer what was read. */
     private static void read(SmallEntryCache cache, String name) {
         if (cache.get(name) == null) {
-            cache.put(name, new SmallEntryCache.Cached(META, new byte[4100]));
+            cache.put(name, META, new byte[4100]);
         }
     }
 
     private static final long CAPACITY = 1024 * 1024;
     private static final long SMALL_CAPACITY = 64 * 1024;
     /** What one entry above costs the cache. */
-    private static final long COST = 4100 + 128;
+    private static final long COST = SmallEntryCache.cost(META.size());
 
     /** Fills the cache with entries read once each; returns their names. */
     private static List<String> fill(SmallEntryCache cache, long capacity, String prefix) {
@@ -117,5 +119,108 @@ class SmallEntryCacheTest {
             halving.increment(("other" + i).hashCode()); // the 16th read halves every count
         }
         assertEquals(4, halving.frequency("a".hashCode()));
+    }
+
+    /** A body whose bytes say which entry (and which version of it) they belong to. */
+    private static byte[] body(int size, int tag) {
+        byte[] bytes = new byte[size];
+        for (int i = 0; i < size; i++) {
+            bytes[i] = (byte) (tag * 31 + i);
+        }
+        return bytes;
+    }
+
+    private static EntryMeta meta(int size) {
+        return new EntryMeta(size, "0".repeat(64), 0, Map.of());
+    }
+
+    @Test
+    void bodiesComeBackWholeWhateverTheirSizeAndWhereverTheirBlocks() {
+        SmallEntryCache cache = new SmallEntryCache(CAPACITY);
+        int[] sizes = {0, 1, 1023, 1024, 1025, 4096, 4097, 65536};
+        for (int round = 0; round < 3; round++) { // later rounds reuse the blocks freed by the earlier
+            for (int i = 0; i < sizes.length; i++) {
+                cache.put("e" + i, meta(sizes[i]), body(sizes[i], round * 10 + i));
+            }
+            for (int i = 0; i < sizes.length; i++) {
+                SmallEntryCache.Cached cached = cache.get("e" + i);
+                byte[] target = new byte[sizes[i] + 7];
+                assertTrue(cache.read(cached, target));
+                assertArrayEquals(body(sizes[i], round * 10 + i), java.util.Arrays.copyOf(target, sizes[i]));
+                cache.remove("e" + i);
+            }
+            assertEquals(0, cache.bytes());
+        }
+    }
+
+    @Test
+    void aReadOfAnEntryFreedMeanwhileIsRefusedEvenIfItsBlocksHoldAnotherBody() {
+        // Room for one entry: the second takes the blocks the first gave back.
+        SmallEntryCache cache = new SmallEntryCache(SmallEntryCache.cost(4096));
+        cache.put("first", meta(4096), body(4096, 1));
+        SmallEntryCache.Cached first = cache.get("first");
+        cache.remove("first");
+        cache.put("second", meta(4096), body(4096, 2));
+        SmallEntryCache.Cached second = cache.get("second");
+        byte[] target = new byte[4096];
+        org.junit.jupiter.api.Assertions.assertFalse(cache.read(first, target), "freed: not the first's bytes any more");
+        assertArrayEquals(body(4096, 2), target, "they are the second's");
+        assertTrue(cache.read(second, target));
+        assertNull(cache.get("first"));
+    }
+
+    @Test
+    void readersRacingEvictionsNeverTakeAnotherEntrysBytes() throws Exception {
+        // 8 entries' room, 64 keys, each replaced by a new version now and then: blocks change
+        // hands all the time while 2 threads read.
+        SmallEntryCache cache = new SmallEntryCache(8 * SmallEntryCache.cost(4096));
+        int keys = 64;
+        int[] versions = new int[keys];
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicReference<String> wrong = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicLong checked = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.ConcurrentHashMap<String, byte[]> expected = new java.util.concurrent.ConcurrentHashMap<>();
+        Runnable reader = () -> {
+            java.util.Random random = new java.util.Random();
+            byte[] target = new byte[4096];
+            while (!done.get() && wrong.get() == null) {
+                String name = "k" + random.nextInt(keys);
+                SmallEntryCache.Cached cached = cache.get(name);
+                if (cached != null && cache.read(cached, target)) {
+                    // Each version of a key has its own metadata object, mapped to its body.
+                    byte[] want = expected.get(name + "@" + System.identityHashCode(cached.meta()));
+                    if (want != null && !java.util.Arrays.equals(want, target)) {
+                        wrong.set(name);
+                    }
+                    checked.incrementAndGet();
+                }
+            }
+        };
+        List<Thread> threads = List.of(new Thread(reader), new Thread(reader));
+        threads.forEach(Thread::start);
+        java.util.Random random = new java.util.Random(7);
+        long end = System.nanoTime() + 1_500_000_000L;
+        while (System.nanoTime() < end && wrong.get() == null) {
+            int k = random.nextInt(keys);
+            String name = "k" + k;
+            if (random.nextInt(4) == 0) {
+                cache.remove(name); // as a commit or a delete does
+                versions[k]++;
+            }
+            EntryMeta meta = meta(4096);
+            byte[] bytes = body(4096, k * 1000 + versions[k]);
+            expected.put(name + "@" + System.identityHashCode(meta), bytes);
+            for (int i = 0; i < SmallEntryCache.ADMIT_WHEN_FULL; i++) {
+                if (cache.get(name) == null) {
+                    cache.put(name, meta, bytes);
+                }
+            }
+        }
+        done.set(true);
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        assertNull(wrong.get(), "a read took bytes that were not its entry's");
+        assertTrue(checked.get() > 1000, "reads checked: " + checked.get());
     }
 }
