@@ -41,25 +41,9 @@ for i in 0 1; do
     PIDS+=($!)
 done
 mkdir -p "$WORK/nginx/logs"
-cat > "$WORK/nginx/nginx.conf" <<EOF
-user nobody nogroup;
-worker_processes auto;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/logs/error.log warn;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    sendfile on;
-    tcp_nopush on;
-    tcp_nodelay on;
-    keepalive_requests 1000000;
-    default_type application/zstd;
-    server {
-        listen 127.0.0.1:${PORTS[2]};
-        location /e/ { alias $STORAGE/entries/polykit/; }
-    }
-}
-EOF
+# shellcheck source=lib/nginx.sh
+source "$BENCH_DIR/lib/nginx.sh"
+nginx_static_conf "$WORK/nginx" "${PORTS[2]}" /e/ "$STORAGE/entries/polykit" > "$WORK/nginx/nginx.conf"
 timeout -k 10 3600 /usr/sbin/nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -g 'daemon off;' > "$WORK/nginx/out" 2>&1 &
 PIDS+=($!)
 for i in 0 1; do

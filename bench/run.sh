@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Polycache benchmarks, side by side with nginx and turborepo-remote-cache, on 127.0.0.1.
 #
-#   bench/run.sh [small-reads|large-reads|writes|memory|scaling|turbo|jersey-cost|profile|deps|all|report] ...
+#   bench/run.sh [small-reads|large-reads|writes|memory|scaling|million|s3-tier|turbo|jersey-cost|profile|deps|all|report] ...
 #
 # Several sub-benchmarks may be named; `all` runs them in order and then `report`.
 # Settings come from the environment (DURATION, ROUNDS, ... see bench/lib/common.sh and
@@ -526,14 +526,65 @@ bench_profile() {
     done
 }
 
+# ---- 10. a million entries (issue 19, goals 5 and 1) -----------------------------------------
+# bench/startup.sh on its store of MILLION 4 KiB entries (start-up after a clean stop and after
+# kill -9, results/startup.csv; it places the entries the first time, about a minute per
+# million), then GETs of random keys of that store at 64 connections: Polycache (a storage
+# directory whose entries/ is a link to the store's) against nginx sending the very same files by
+# their shard path (nginx's responses carry the ~90-byte entry trailer on top of the body). Every
+# entry file is read once first, so that both find the store in the page cache; each server then
+# gets MILLION_WARMUP seconds of the same reads (Polycache's small-entry cache fills in them).
+MILLION=${MILLION:-1000000}
+MILLION_DIR=${MILLION_DIR:-/tmp/polycache-startup}
+MILLION_PC_PORT=${MILLION_PC_PORT:-38188}
+MILLION_NGINX_PORT=${MILLION_NGINX_PORT:-38189}
+MILLION_WARMUP=${MILLION_WARMUP:-60}
+
+bench_million() {
+    log "== a million entries: start-up, then GET of random keys of $MILLION, 64 connections, ${ROUNDS}x${DURATION}s"
+    local store=$MILLION_DIR/storage-$MILLION dir=$RUN_DIR/million t0 r peer line
+    WAR=$WAR COMMIT=$COMMIT WORK_DIR=$MILLION_DIR bash "$BENCH_DIR/startup.sh" "$MILLION" \
+        | while read -r line; do log "startup: $line"; done
+    [ -f "$store.done" ] || die "bench/startup.sh left no store in $store"
+    t0=$(date +%s)
+    find "$store/entries" -type f -print0 | xargs -0 -P2 cat > /dev/null
+    chmod -R a+rX "$store/entries"   # nginx's workers run as nobody
+    log "read the store's entry files once: $(( $(date +%s) - t0 )) s"
+    mkdir -p "$dir/storage"
+    ln -sfn "$store/entries" "$dir/storage/entries"
+    start_polycache polycache-million "$MILLION_PC_PORT" "$dir/storage"
+    start_static_nginx nginx-million "$MILLION_NGINX_PORT" /e/ "$store/entries/polykit"
+    local -A url=([polycache]="http://127.0.0.1:$MILLION_PC_PORT" [nginx]="http://127.0.0.1:$MILLION_NGINX_PORT")
+    local -A list=([polycache]="$MILLION_DIR/mass-keys.txt" [nginx]="$MILLION_DIR/mass-paths.txt")
+    local -A prefix=([polycache]=/v1/artifacts/ [nginx]=/e/)
+    for peer in polycache nginx; do
+        wrk -t2 -c64 -d"${MILLION_WARMUP}s" --timeout 10s -s "$BENCH_DIR/lib/get.lua" "${url[$peer]}" \
+            -- "${list[$peer]}" "${prefix[$peer]}" > /dev/null
+    done
+    for r in $(seq 1 "$ROUNDS"); do
+        for peer in polycache nginx; do
+            run_wrk million "$peer" "size=4096;conns=64;entries=$MILLION;round=$r" 0 -t2 -c64 -d"${DURATION}s" \
+                --timeout 10s -s "$BENCH_DIR/lib/get.lua" "${url[$peer]}" -- "${list[$peer]}" "${prefix[$peer]}"
+        done
+    done
+    stop_server polycache-million
+    stop_server nginx-million
+}
+
+# ---- 11. the S3 tier (issue 19, goal 6): bench/scaling/s3-tier.sh, results/s3-tier.csv ---------
+bench_s3_tier() {
+    log "== the S3 tier: bench/scaling/s3-tier.sh (results in bench/results/s3-tier.csv)"
+    RUN_ID=$RUN_ID bash "$BENCH_DIR/scaling/s3-tier.sh" 2>&1 | while read -r line; do log "s3-tier: $line"; done
+}
+
 # ---- main -----------------------------------------------------------------------------------
 main() {
     [ $# -gt 0 ] || set -- all
     local what
     for what in "$@"; do
         case $what in
-            small-reads|large-reads|writes|memory|scaling|turbo|jersey-cost|profile|deps|all|report) ;;
-            *) echo "usage: bench/run.sh [small-reads|large-reads|writes|memory|scaling|turbo|jersey-cost|profile|deps|all|report]..." >&2; exit 2 ;;
+            small-reads|large-reads|writes|memory|scaling|million|s3-tier|turbo|jersey-cost|profile|deps|all|report) ;;
+            *) echo "usage: bench/run.sh [small-reads|large-reads|writes|memory|scaling|million|s3-tier|turbo|jersey-cost|profile|deps|all|report]..." >&2; exit 2 ;;
         esac
     done
     if [ "$*" != report ]; then
@@ -551,11 +602,13 @@ main() {
             writes) bench_writes ;;
             memory) bench_memory ;;
             scaling) bench_scaling ;;
+            million) bench_million ;;
+            s3-tier) bench_s3_tier ;;
             turbo) bench_turbo ;;
             jersey-cost) bench_jersey_cost ;;
             profile) bench_profile ;;
             deps) bash "$BENCH_DIR/deps/run.sh" ;;
-            all) bench_small_reads; bench_scaling; bench_large_reads; bench_writes; bench_turbo; bench_jersey_cost; bench_memory
+            all) bench_small_reads; bench_scaling; bench_million; bench_s3_tier; bench_large_reads; bench_writes; bench_turbo; bench_jersey_cost; bench_memory
                  python3 "$BENCH_DIR/lib/report.py" "$RESULTS" "$RUN_ID" ;;
             report) python3 "$BENCH_DIR/lib/report.py" "$RESULTS" ;;
         esac

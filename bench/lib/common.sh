@@ -1,5 +1,7 @@
 # Shared by bench/run.sh: settings, peers, servers, recording. Sourced, not run.
 # shellcheck shell=bash
+# shellcheck source=nginx.sh
+source "$(dirname "${BASH_SOURCE[0]}")/nginx.sh"
 
 # ---- settings (environment overrides) -------------------------------------------------------
 DURATION=${DURATION:-10}              # seconds per measured wrk run
@@ -136,19 +138,7 @@ start_nginx() {
     port_free "$NGINX_PORT" || die "port $NGINX_PORT is taken"
     mkdir -p "$prefix/logs" "$prefix/tmp" "$prefix/dav/put"
     chown -R nobody:nogroup "$prefix/tmp" "$prefix/dav"
-    cat > "$prefix/nginx.conf" <<EOF
-user nobody nogroup;
-worker_processes auto;
-pid $prefix/nginx.pid;
-error_log $prefix/logs/error.log warn;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    sendfile on;
-    tcp_nopush on;
-    tcp_nodelay on;
-    keepalive_requests 1000000;
-    keepalive_timeout 65;
+    { nginx_conf_head "$prefix"; cat <<EOF; } > "$prefix/nginx.conf"
     client_body_temp_path $prefix/dav/.body;
     proxy_temp_path $prefix/tmp/proxy;
     fastcgi_temp_path $prefix/tmp/fastcgi;
@@ -177,6 +167,20 @@ EOF
     SERVER_PID[nginx]=$!
     wait_http "http://127.0.0.1:$NGINX_PORT/"
     log "nginx up on 127.0.0.1:$NGINX_PORT"
+}
+
+# start_static_nginx NAME PORT LOCATION DIR: nginx sending the files of DIR under LOCATION (a
+# second nginx beside the one above, for rows over a store of their own), same http settings.
+start_static_nginx() {
+    local name=$1 port=$2 location=$3 dir=$4 prefix=$RUN_DIR/$1
+    port_free "$port" || die "port $port is taken"
+    mkdir -p "$prefix/logs"
+    nginx_static_conf "$prefix" "$port" "$location" "$dir" > "$prefix/nginx.conf"
+    timeout -k 10 "$SERVER_TIMEOUT" /usr/sbin/nginx -p "$prefix" -c "$prefix/nginx.conf" -g 'daemon off;' \
+        > "$RUN_DIR/$name.log" 2>&1 &
+    SERVER_PID[$name]=$!
+    wait_http "http://127.0.0.1:$port/"
+    log "$name up on 127.0.0.1:$port"
 }
 
 start_turbo() {

@@ -149,6 +149,10 @@ for p in params_of("scaling-conns", "p99"):
 for p in params_of("scaling-entries", "rps"):
     row("8", f"scaling: GET {mib(param(p, 'size'))}, {int(param(p, 'entries')):,} entries stored", "scaling-entries",
         p, "rps", "req/s")
+for p in params_of("million", "rps"):
+    what = f"GET {mib(param(p, 'size'))}, {int(param(p, 'entries')):,} entries stored, {param(p, 'conns')} conns"
+    row("8", what + " (nginx: the same files)", "million", p, "rps", "req/s")
+    row("8", what + " (nginx: the same files)", "million", p, "p99", "p99 ms", 1, higher_better=False)
 
 if params_of("turbo-get", "rps") or params_of("turbo-put", "rps"):
     add("")
