@@ -542,13 +542,12 @@ MILLION_WARMUP=${MILLION_WARMUP:-60}
 
 bench_million() {
     log "== a million entries: start-up, then GET of random keys of $MILLION, 64 connections, ${ROUNDS}x${DURATION}s"
-    local store=$MILLION_DIR/storage-$MILLION dir=$RUN_DIR/million t0 r peer line
+    local store=$MILLION_DIR/storage-$MILLION dir=$RUN_DIR/million t0 r peer line args
     WAR=$WAR COMMIT=$COMMIT WORK_DIR=$MILLION_DIR bash "$BENCH_DIR/startup.sh" "$MILLION" \
         | while read -r line; do log "startup: $line"; done
     [ -f "$store.done" ] || die "bench/startup.sh left no store in $store"
     t0=$(date +%s)
     find "$store/entries" -type f -print0 | xargs -0 -P2 cat > /dev/null
-    chmod -R a+rX "$store/entries"   # nginx's workers run as nobody
     log "read the store's entry files once: $(( $(date +%s) - t0 )) s"
     mkdir -p "$dir/storage"
     ln -sfn "$store/entries" "$dir/storage/entries"
@@ -557,14 +556,17 @@ bench_million() {
     local -A url=([polycache]="http://127.0.0.1:$MILLION_PC_PORT" [nginx]="http://127.0.0.1:$MILLION_NGINX_PORT")
     local -A list=([polycache]="$MILLION_DIR/mass-keys.txt" [nginx]="$MILLION_DIR/mass-paths.txt")
     local -A prefix=([polycache]=/v1/artifacts/ [nginx]=/e/)
+    million_get_args() { # PEER SECONDS: uses the maps above
+        printf '%s\n' -t2 -c64 -d"$2s" --timeout 10s -s "$BENCH_DIR/lib/get.lua" "${url[$1]}" -- "${list[$1]}" "${prefix[$1]}"
+    }
     for peer in polycache nginx; do
-        wrk -t2 -c64 -d"${MILLION_WARMUP}s" --timeout 10s -s "$BENCH_DIR/lib/get.lua" "${url[$peer]}" \
-            -- "${list[$peer]}" "${prefix[$peer]}" > /dev/null
+        mapfile -t args < <(million_get_args "$peer" "$MILLION_WARMUP")
+        wrk "${args[@]}" > /dev/null
     done
     for r in $(seq 1 "$ROUNDS"); do
         for peer in polycache nginx; do
-            run_wrk million "$peer" "size=4096;conns=64;entries=$MILLION;round=$r" 0 -t2 -c64 -d"${DURATION}s" \
-                --timeout 10s -s "$BENCH_DIR/lib/get.lua" "${url[$peer]}" -- "${list[$peer]}" "${prefix[$peer]}"
+            mapfile -t args < <(million_get_args "$peer" "$DURATION")
+            run_wrk million "$peer" "size=4096;conns=64;entries=$MILLION;round=$r" 0 "${args[@]}"
         done
     done
     stop_server polycache-million

@@ -289,20 +289,13 @@ public final class FsEntryStore implements EntryStore, AutoCloseable {
      * A cached entry, copied into this thread's buffer if it is free and large enough (else into
      * one of its own); null if the cache freed it meanwhile (a miss: the file is read).
      */
-    @SuppressWarnings("unchecked")
     private OpenEntry copyOut(SmallEntryCache.Cached cached) {
         EntryMeta meta = cached.meta();
         Object[] lender = LENDERS.get();
-        java.util.concurrent.atomic.AtomicReference<OpenEntry> borrower =
-                (java.util.concurrent.atomic.AtomicReference<OpenEntry>) lender[4];
+        java.util.concurrent.atomic.AtomicReference<OpenEntry> borrower = borrower(lender);
         byte[] lent = (byte[]) lender[0];
         if (meta.size() <= lent.length && borrower.get() == null) {
-            if (!cache.read(cached, lent)) {
-                return null;
-            }
-            Lent entry = new Lent(meta, lent, borrower);
-            borrower.set(entry);
-            return entry;
+            return cache.read(cached, lent) ? Lent.lend(meta, lent, borrower) : null;
         }
         byte[] own = new byte[(int) meta.size()];
         return cache.read(cached, own) ? new InMemory(meta, own) : null;
@@ -331,11 +324,9 @@ public final class FsEntryStore implements EntryStore, AutoCloseable {
      * entry not closed yet, the file is larger, or anything looks damaged): the careful read
      * below then reads the file again and alone decides damage.
      */
-    @SuppressWarnings("unchecked")
     private OpenEntry readLent(FileChannel file, String name, int stripe, long generation) throws IOException {
         Object[] lender = LENDERS.get();
-        java.util.concurrent.atomic.AtomicReference<OpenEntry> borrower =
-                (java.util.concurrent.atomic.AtomicReference<OpenEntry>) lender[4];
+        java.util.concurrent.atomic.AtomicReference<OpenEntry> borrower = borrower(lender);
         if (borrower.get() != null) {
             return null;
         }
@@ -354,10 +345,15 @@ public final class FsEntryStore implements EntryStore, AutoCloseable {
         if (!EntryFile.bodyMatches(bytes, meta, (MessageDigest) lender[2], (byte[]) lender[3])) {
             return null;
         }
-        Lent entry = new Lent(meta, bytes, borrower);
-        borrower.set(entry);
+        OpenEntry entry = Lent.lend(meta, bytes, borrower);
         cacheUnlessChanged(stripe, generation, name, meta, bytes);
         return entry;
+    }
+
+    /** The entry a thread's buffer is lent to, from its {@link #LENDERS} slot. */
+    @SuppressWarnings("unchecked")
+    private static java.util.concurrent.atomic.AtomicReference<OpenEntry> borrower(Object[] lender) {
+        return (java.util.concurrent.atomic.AtomicReference<OpenEntry>) lender[4];
     }
 
     @Override
@@ -695,10 +691,17 @@ public final class FsEntryStore implements EntryStore, AutoCloseable {
         private final byte[] bytes;
         private final java.util.concurrent.atomic.AtomicReference<OpenEntry> borrower;
 
-        Lent(EntryMeta meta, byte[] bytes, java.util.concurrent.atomic.AtomicReference<OpenEntry> borrower) {
+        private Lent(EntryMeta meta, byte[] bytes, java.util.concurrent.atomic.AtomicReference<OpenEntry> borrower) {
             this.meta = meta;
             this.bytes = bytes;
             this.borrower = borrower;
+        }
+
+        /** An entry of the thread's buffer {@code bytes}, which it holds until it is closed. */
+        static Lent lend(EntryMeta meta, byte[] bytes, java.util.concurrent.atomic.AtomicReference<OpenEntry> borrower) {
+            Lent entry = new Lent(meta, bytes, borrower);
+            borrower.set(entry);
+            return entry;
         }
 
         @Override
