@@ -127,8 +127,10 @@ public final class PolycacheListener implements ServletContextListener {
             throw new StartupException(message, e);
         }
         if (settings.scrub().enabled()) {
+            // Over S3 the node's own entries are the copies in its local tier.
+            io.polycache.store.Scrubber.Target entryTarget = shared == null ? entries::scrub : shared.entries()::scrub;
             scrubber = new io.polycache.store.Scrubber(settings.scrub().bytesPerSecond(),
-                    settings.scrub().intervalSeconds() * 1000L, java.util.List.of(entries::scrub, bundles::scrub));
+                    settings.scrub().intervalSeconds() * 1000L, java.util.List.of(entryTarget, bundles::scrub));
             metrics.registerScrub(scrubber);
             scrubber.start();
         }

@@ -6,11 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.polycache.testing.PolykitArtifact;
+import io.polycache.testing.S3ProxyProcess;
 import io.polycache.testing.TestServer;
 import java.io.RandomAccessFile;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -74,6 +76,56 @@ class ScrubIT {
             assertEquals(1, MetricsIT.sample(server.get("/metrics").body(), "polycache_scrub_damaged_total"),
                     "good entries are never counted as damaged");
         }
+    }
+
+    /**
+     * On a node over S3 the copies in its local tier are served like a single node's entries
+     * (the large write-once ones with sendfile, unchecked), so the scrub checks them too: a
+     * damaged copy is removed and the next read fetches the good object from the bucket again.
+     */
+    @Test
+    void aDamagedCopyInTheLocalTierIsFoundAndTheNextReadFetchesTheGoodObject(@TempDir Path s3Data) throws Exception {
+        try (S3ProxyProcess s3 = S3ProxyProcess.start(s3Data, "polycache-scrub")) {
+            S3ProxyProcess.useTestCredentials();
+            Map<String, String> parameters = new HashMap<>(s3.nodeParameters("polycache-scrub"));
+            parameters.put("polycache.s3.retention", "none");
+            parameters.put("polycache.scrub.bytesPerSecond", "64m");
+            parameters.put("polycache.scrub.intervalSeconds", "1");
+            try (TestServer server = TestServer.start(storage, parameters)) {
+                byte[] big = new byte[200 * 1024];
+                new Random(21).nextBytes(big);
+                String key = PolykitArtifact.randomKey(64);
+                byte[] body = new PolykitArtifact(key, Map.of("dist/blob.bin", big)).bytes();
+                assertEquals(201, server.put("/v1/artifacts/" + key, body).statusCode());
+                Path copy = TestServer.polykitEntry(storage.resolve("local-tier"), key);
+                // The first read fetches the object into the local tier; the scrub reads it back.
+                assertArrayEquals(body, getBytes(server, key));
+                assertTrue(Files.exists(copy), "the read left a copy in the local tier at " + copy);
+                waitFor(server, "polycache_scrub_verified_bytes_total", body.length);
+
+                try (RandomAccessFile raf = new RandomAccessFile(copy.toFile(), "rw")) {
+                    raf.seek(body.length / 2);
+                    int b = raf.read();
+                    raf.seek(body.length / 2);
+                    raf.write(b ^ 0x01);
+                }
+
+                waitFor(server, "polycache_scrub_damaged_total", 1);
+                assertFalse(Files.exists(copy), "the damaged copy is removed");
+                Map<String, Long> before = s3.requestCounts();
+                assertArrayEquals(body, getBytes(server, key), "the next read serves the bucket's good bytes");
+                assertEquals(1L, s3.requestCounts().getOrDefault("GetObject", 0L) - before.getOrDefault("GetObject", 0L),
+                        "fetched again from the bucket");
+                assertTrue(Files.exists(copy), "and kept in the local tier again");
+            }
+        }
+    }
+
+    private static byte[] getBytes(TestServer server, String key) throws Exception {
+        HttpResponse<byte[]> get = server.client().send(server.request("/v1/artifacts/" + key).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, get.statusCode());
+        return get.body();
     }
 
     private static void waitFor(TestServer server, String series, double atLeast) throws Exception {

@@ -183,6 +183,16 @@ public final class TieredEntryStore implements EntryStore, AutoCloseable {
         return Math.floorMod(id.hashCode(), STRIPES);
     }
 
+    /**
+     * One scrub pass over the local tier ({@link io.polycache.store.Scrubber}): its copies are
+     * served as a single node's entries are (the large write-once ones sent unchecked), so they
+     * are read back and checked the same way. A damaged copy is removed; the next read of the key
+     * fetches the object again, verified as it arrives.
+     */
+    public void scrub(io.polycache.store.Scrubber.Pace pace) throws IOException, InterruptedException {
+        local.scrub(pace);
+    }
+
     @Override
     public void close() {
         fillers.shutdownNow();
