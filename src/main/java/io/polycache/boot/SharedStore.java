@@ -38,19 +38,22 @@ final class SharedStore implements AutoCloseable {
     private final Touches touches;
     private final Janitor janitor; // null with polycache.s3.retention=none
     private final BucketBound bound;
+    private final SpaceLedger localLedger;
 
-    private SharedStore(S3Client s3, TieredEntryStore entries, SharedBundles bundles, Touches touches, Janitor janitor,
-            BucketBound bound) {
+    private SharedStore(S3Client s3, TieredEntryStore entries, SpaceLedger localLedger, SharedBundles bundles,
+            Touches touches, Janitor janitor, BucketBound bound) {
         this.s3 = s3;
         this.entries = entries;
+        this.localLedger = localLedger;
         this.bundles = bundles;
         this.touches = touches;
         this.janitor = janitor;
         this.bound = bound;
     }
 
-    /** The retention's instruments: touches, and the janitor's. */
+    /** The local tier's figures and the retention's instruments: touches, and the janitor's. */
     void registerMetrics(CacheMetrics metrics) {
+        metrics.registerLocalTier(localLedger);
         metrics.registerTouches(touches::done, touches::skipped, touches::failed);
         if (janitor != null) {
             metrics.registerJanitor(new CacheMetrics.JanitorView(bound::lastMeasured, bound::estimate, bound::hardLimit,
@@ -112,8 +115,8 @@ final class SharedStore implements AutoCloseable {
             if (janitor != null) {
                 janitor.start();
             }
-            return new SharedStore(s3, new TieredEntryStore(local, localFiles, remote), bundles, touches, janitor,
-                    bucketBound);
+            return new SharedStore(s3, new TieredEntryStore(local, localFiles, remote), localLedger, bundles, touches,
+                    janitor, bucketBound);
         } catch (ConditionalWriteCheck.Failed e) {
             s3.close();
             LOG.severe("Polycache cannot start: " + e.getMessage());

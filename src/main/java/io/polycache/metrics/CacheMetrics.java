@@ -35,6 +35,7 @@ public final class CacheMetrics {
     private final ConcurrentHashMap<RequestKind, RequestCounters> requestCounters = new ConcurrentHashMap<>();
 
     private final SpaceLedger ledger;
+    private volatile SpaceLedger localTier;
     private final java.util.Set<String> protocols = new java.util.concurrent.CopyOnWriteArraySet<>();
     private final long startedNanos = System.nanoTime();
     /** Objects function meters read, kept reachable (Micrometer refers to them weakly). */
@@ -131,6 +132,28 @@ public final class CacheMetrics {
                 .description("Past this estimate, writes get 507 until the next round").register(registry);
         registry.more().counter("polycache_s3_evicted_entries", List.of(), view.evictedEntries(), LongSupplierValue::of);
         registry.more().counter("polycache_s3_evicted_bytes", List.of(), view.evictedBytes(), LongSupplierValue::of);
+    }
+
+    /**
+     * A node over S3: its local tier's accounting, shown in {@code /v1/stats} as
+     * {@code local_tier} and in {@code /metrics} as {@code polycache_local_tier_used_bytes},
+     * {@code polycache_local_tier_limit_bytes}, {@code polycache_local_tier_entries} and
+     * {@code polycache_local_tier_evictions_total}.
+     */
+    public void registerLocalTier(SpaceLedger local) {
+        localTier = local;
+        Gauge.builder("polycache_local_tier_used_bytes", local, SpaceLedger::used)
+                .description("Bytes of the copies of bucket entries on this node's disk").register(registry);
+        Gauge.builder("polycache_local_tier_limit_bytes", local, l -> limit(l.softLimit()))
+                .description("Size the local tier evicts down to").register(registry);
+        Gauge.builder("polycache_local_tier_entries", local, l -> l.countAndBytes(EntryKind.ENTRY)[0])
+                .description("Copies of bucket entries on this node's disk").register(registry);
+        registry.more().counter("polycache_local_tier_evictions", List.of(), local, SpaceLedger::evictions);
+    }
+
+    /** The local tier's accounting on a node over S3; empty on a node storing on its own disk. */
+    public java.util.Optional<SpaceLedger> localTier() {
+        return java.util.Optional.ofNullable(localTier);
     }
 
     private static final class LongSupplierValue {

@@ -68,6 +68,9 @@ public final class StatsResource {
         // True for the first seconds after a start, while the ledger's snapshot loads: the
         // figures above are partial, and writes wait for it.
         stats.put("ledger_loading", ledger.loading());
+        // A node over S3: the copies of bucket entries on its disk (the figures above count what
+        // it keeps besides them); null on a node storing on its own disk.
+        stats.put("local_tier", metrics.localTier().map(StatsResource::localTier).orElse(null));
         stats.put("hits", metrics.hits(null));
         stats.put("misses", metrics.misses(null));
         stats.put("hit_ratio", ratio(metrics.hitRatio(null)));
@@ -110,6 +113,14 @@ public final class StatsResource {
         stats.put("version", Version.current());
         stats.put("uptime_seconds", metrics.uptimeSeconds());
         return stats;
+    }
+
+    private static Map<String, Object> localTier(SpaceLedger local) {
+        Map<String, Object> figures = figures(local.countAndBytes(EntryKind.ENTRY));
+        figures.put("limit_bytes", limit(local.softLimit()));
+        figures.put("evictions", local.evictions());
+        figures.put("evicted_bytes", local.evictedBytes());
+        return figures;
     }
 
     private static Map<String, Object> figures(long[] countAndBytes) {

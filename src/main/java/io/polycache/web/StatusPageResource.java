@@ -70,7 +70,16 @@ public final class StatusPageResource {
             h.append("<tr><td>").append(kind).append("</td><td>").append(stat(kind + "/count", figures.get("count")))
                     .append("</td><td>").append(stat(kind + "/bytes", figures.get("bytes"))).append("</td></tr>\n");
         }
-        h.append("</table></section>\n");
+        h.append("</table>\n");
+        Map<String, Object> local = (Map<String, Object>) s.get("local_tier");
+        if (local != null) { // a node over S3
+            long localBytes = ((Number) local.get("bytes")).longValue();
+            h.append("<p>Local tier (copies of the bucket's entries): ").append(stat("local_tier/count", local.get("count")))
+                    .append(" entries, ").append(stat("local_tier/bytes", localBytes)).append(" bytes (").append(size(localBytes))
+                    .append(") of ").append(stat("local_tier/limit_bytes", local.get("limit_bytes"))).append(" bytes; ")
+                    .append(stat("local_tier/evictions", local.get("evictions"))).append(" evictions</p>\n");
+        }
+        h.append("</section>\n");
 
         h.append("<section><h2>Hits</h2>\n<table><tr><th>protocol</th><th>hits</th><th>misses</th><th>hit ratio</th></tr>\n");
         Map<String, Object> protocols = (Map<String, Object>) s.get("protocols");

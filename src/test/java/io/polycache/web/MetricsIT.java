@@ -88,6 +88,7 @@ class MetricsIT {
             assertEquals(10485760L, stats.get("limit_bytes").asLong());
             assertEquals(11010048L, stats.get("hard_limit_bytes").asLong());
             assertEquals(0.5, stats.get("hit_ratio").asDouble());
+            assertTrue(stats.has("local_tier") && stats.get("local_tier").isNull(), "no local tier on a node without S3");
         }
     }
 }

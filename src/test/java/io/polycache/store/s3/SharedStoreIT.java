@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.polycache.testing.DepsClient;
 import io.polycache.testing.HostToolchain;
 import io.polycache.testing.PolykitArtifact;
@@ -227,6 +229,25 @@ class SharedStoreIT {
             assertEquals(200, head(fresh, key).statusCode());
         }
         assertEquals(Map.of(), difference(afterCold, s3.requestCounts()), "warm reads: no S3 request");
+
+        // The copy shows in the node's figures: /v1/stats, the status page's source, and /metrics.
+        JsonNode local = new ObjectMapper().readTree(fresh.get("/v1/stats").body()).get("local_tier");
+        assertEquals(1, local.get("count").asLong(), local.toString());
+        assertTrue(local.get("bytes").asLong() >= body.length, "the copy's file holds the body: " + local);
+        assertTrue(local.get("limit_bytes").asLong() > 0, local.toString());
+        assertEquals(0, local.get("evictions").asLong(), local.toString());
+        String metrics = fresh.get("/metrics").body();
+        assertEquals(1.0, sample(metrics, "polycache_local_tier_entries"), metrics);
+        assertEquals(local.get("bytes").asLong(), sample(metrics, "polycache_local_tier_used_bytes"), metrics);
+        String page = fresh.get("/").body();
+        assertTrue(page.contains("<span data-stat=\"local_tier/count\">1</span> entries"), page);
+    }
+
+    /** The value of one unlabelled sample line of a Prometheus exposition. */
+    private static double sample(String exposition, String series) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^" + series + " (\\S+)$").matcher(exposition);
+        assertTrue(m.find(), series + " is not in the exposition");
+        return Double.parseDouble(m.group(1));
     }
 
     /**
