@@ -47,12 +47,7 @@ class ScrubIT {
 
             // One flipped byte in the middle of the body; length, footer and metadata unchanged.
             Path file = TestServer.polykitEntry(storage, damagedKey);
-            try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
-                raf.seek(damagedBody.length / 2);
-                int b = raf.read();
-                raf.seek(damagedBody.length / 2);
-                raf.write(b ^ 0x01);
-            }
+            flipByte(file, damagedBody.length / 2);
 
             waitFor(server, "polycache_scrub_damaged_total", 1);
             assertFalse(Files.exists(file), "the damaged entry's file is removed");
@@ -103,12 +98,7 @@ class ScrubIT {
                 assertTrue(Files.exists(copy), "the read left a copy in the local tier at " + copy);
                 waitFor(server, "polycache_scrub_verified_bytes_total", body.length);
 
-                try (RandomAccessFile raf = new RandomAccessFile(copy.toFile(), "rw")) {
-                    raf.seek(body.length / 2);
-                    int b = raf.read();
-                    raf.seek(body.length / 2);
-                    raf.write(b ^ 0x01);
-                }
+                flipByte(copy, body.length / 2);
 
                 waitFor(server, "polycache_scrub_damaged_total", 1);
                 assertFalse(Files.exists(copy), "the damaged copy is removed");
@@ -118,6 +108,16 @@ class ScrubIT {
                         "fetched again from the bucket");
                 assertTrue(Files.exists(copy), "and kept in the local tier again");
             }
+        }
+    }
+
+    /** One flipped bit at {@code at}; length, footer and metadata unchanged. */
+    private static void flipByte(Path file, long at) throws Exception {
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+            raf.seek(at);
+            int b = raf.read();
+            raf.seek(at);
+            raf.write(b ^ 0x01);
         }
     }
 
