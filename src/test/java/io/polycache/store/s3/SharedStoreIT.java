@@ -12,6 +12,7 @@ import io.polycache.testing.HostToolchain;
 import io.polycache.testing.PolykitArtifact;
 import io.polycache.testing.S3Node;
 import io.polycache.testing.S3ProxyProcess;
+import io.polycache.testing.Scrape;
 import io.polycache.testing.TestServer;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -237,17 +238,10 @@ class SharedStoreIT {
         assertTrue(local.get("limit_bytes").asLong() > 0, local.toString());
         assertEquals(0, local.get("evictions").asLong(), local.toString());
         String metrics = fresh.get("/metrics").body();
-        assertEquals(1.0, sample(metrics, "polycache_local_tier_entries"), metrics);
-        assertEquals(local.get("bytes").asLong(), sample(metrics, "polycache_local_tier_used_bytes"), metrics);
+        assertEquals(1.0, Scrape.sample(metrics, "polycache_local_tier_entries"), metrics);
+        assertEquals(local.get("bytes").asLong(), Scrape.sample(metrics, "polycache_local_tier_used_bytes"), metrics);
         String page = fresh.get("/").body();
         assertTrue(page.contains("<span data-stat=\"local_tier/count\">1</span> entries"), page);
-    }
-
-    /** The value of one unlabelled sample line of a Prometheus exposition. */
-    private static double sample(String exposition, String series) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^" + series + " (\\S+)$").matcher(exposition);
-        assertTrue(m.find(), series + " is not in the exposition");
-        return Double.parseDouble(m.group(1));
     }
 
     /**
