@@ -141,6 +141,6 @@ class ArtifactServiceTest {
     }
 
     private void assertTmpEmpty() throws IOException {
-        assertEquals(List.of(), io.polycache.testing.TempFiles.under(root.resolve("tmp")));
+        assertEquals(List.of(), io.polycache.testing.TempFiles.left(root.resolve("tmp")));
     }
 }

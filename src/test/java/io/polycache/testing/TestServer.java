@@ -104,9 +104,9 @@ public final class TestServer implements AutoCloseable {
         return send(request(path).PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build());
     }
 
-    /** Files under {@code tmp/}: writes in flight or left behind. */
+    /** Files left behind under {@code tmp/} (see {@link TempFiles#left}). */
     public long tmpEntries() throws IOException {
-        return TempFiles.under(storage.resolve("tmp")).size();
+        return TempFiles.left(storage.resolve("tmp")).size();
     }
 
     @Override

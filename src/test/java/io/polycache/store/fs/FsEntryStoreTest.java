@@ -57,7 +57,7 @@ class FsEntryStoreTest extends EntryStoreContract {
 
     @Override
     protected long temporaryLeftovers() throws IOException {
-        return io.polycache.testing.TempFiles.under(files.layout().tmp()).size();
+        return io.polycache.testing.TempFiles.left(files.layout().tmp()).size();
     }
 
     @Test
