@@ -8,6 +8,8 @@ import io.polycache.store.SpaceLedger;
 import io.polycache.testing.S3ProxyProcess;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -20,6 +22,7 @@ final class S3StoreFixture implements AutoCloseable {
 
     final S3ProxyProcess proxy;
     final S3Client s3;
+    private final List<S3Client> clients = new CopyOnWriteArrayList<>();
 
     S3StoreFixture(Path dir) throws Exception {
         proxy = S3ProxyProcess.start(dir.resolve("s3"), BUCKET);
@@ -36,8 +39,15 @@ final class S3StoreFixture implements AutoCloseable {
         return files;
     }
 
+    /**
+     * A store with a client of its own. A test that restarts the proxy leaves its client's pooled
+     * connections dead; the SDK tries a request on up to four of them, so in a shared client they
+     * would fail the next test's first request.
+     */
     S3EntryStore remote(StorageDirectory node, String prefix) {
-        return new S3EntryStore(s3, BUCKET, prefix, node, SpaceLedger.unbounded(), new S3Health());
+        S3Client client = proxy.client();
+        clients.add(client);
+        return new S3EntryStore(client, BUCKET, prefix, node, SpaceLedger.unbounded(), new S3Health());
     }
 
     /** Overwrites the object with a shorter body under the same metadata, as a foreign tool might. */
@@ -58,11 +68,12 @@ final class S3StoreFixture implements AutoCloseable {
     }
 
     static long files(Path dir) throws IOException {
-        return io.polycache.testing.TempFiles.under(dir).size();
+        return io.polycache.testing.TempFiles.left(dir).size();
     }
 
     @Override
     public void close() {
+        clients.forEach(S3Client::close);
         s3.close();
         proxy.close();
     }
