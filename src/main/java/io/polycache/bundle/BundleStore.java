@@ -46,6 +46,8 @@ public final class BundleStore {
     private final StorageDirectory files;
     private final ShardLayout layout;
     private final ZipAssembler assembler;
+    /** Builds from this node's blobs only: what the scrub checks a ZIP against. */
+    private final ZipAssembler localAssembler;
     private final BlobStore blobs;
     private final SpaceLedger ledger;
     private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
@@ -74,6 +76,7 @@ public final class BundleStore {
         this.files = files;
         this.layout = files.layout();
         this.assembler = new ZipAssembler(blobs, share);
+        this.localAssembler = new ZipAssembler(blobs);
         this.blobs = blobs;
         this.ledger = ledger;
         for (int i = 0; i < STRIPES; i++) {
@@ -394,7 +397,8 @@ public final class BundleStore {
      * at the scrub's rate and checks its length and SHA-256 against the index. A damaged or
      * missing blob is deleted, and every bundle naming it is dropped with its index and ZIP, so
      * that the next install request installs it again instead of answering a cache hit whose
-     * download fails. An unreadable index is dropped too.
+     * download fails. An unreadable index is dropped too. A bundle whose blobs are good then has
+     * its ZIP checked ({@link #scrubZip}).
      */
     public void scrub(io.polycache.store.Scrubber.Pace pace) throws IOException, InterruptedException {
         java.util.List<Path> indexFiles = new java.util.ArrayList<>();
@@ -447,7 +451,65 @@ public final class BundleStore {
             }
             if (damage != null) {
                 dropLocked(indexFile, damage);
+            } else {
+                scrubZip(index, pace);
             }
+        }
+    }
+
+    /**
+     * Checks a bundle's ZIP, if this node holds one, against the SHA-256 of the bytes its index
+     * gives ({@link ZipAssembler#sha256}): the ZIP goes out with sendfile, unchecked, so a
+     * damaged one would answer every download of a cache hit with a file that fails to unzip.
+     * A ZIP that differs is deleted (the index and blobs stay), and the next download builds it
+     * again. Not checked: a bundle whose blobs are not all on this node (over a share, a ZIP
+     * fetched from there); building it would read them from the share.
+     */
+    private void scrubZip(BundleIndex index, io.polycache.store.Scrubber.Pace pace)
+            throws IOException, InterruptedException {
+        Path zip = layout.bundle(index.hash());
+        Object file;
+        Sha256 stored;
+        long size;
+        try {
+            file = Files.readAttributes(zip, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+            try (InputStream in = Files.newInputStream(zip)) {
+                java.security.MessageDigest digest = Sha256.newDigest();
+                size = digest(in, digest, pace);
+                stored = Sha256.of(digest);
+            }
+        } catch (NoSuchFileException e) {
+            return; // not built here, or evicted meanwhile
+        }
+        Sha256 expected;
+        try {
+            expected = localAssembler.sha256(index);
+        } catch (DamagedBlobException e) {
+            return; // a blob not held here, or damaged since its check: the next pass tells
+        }
+        pace.read(size); // about what building it read
+        if (stored.equals(expected)) {
+            return;
+        }
+        ReentrantLock lock = stripe(index.hash());
+        lock.lock();
+        try {
+            Object now;
+            try {
+                now = Files.readAttributes(zip, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+            } catch (NoSuchFileException e) {
+                return;
+            }
+            if (file == null || !file.equals(now)) {
+                return; // evicted and built again meanwhile: not the file that was read
+            }
+            LOG.warning("Removing the damaged ZIP of bundle " + index.hash() + " (SHA-256 " + stored + ", built "
+                    + expected + "); the next download builds it again");
+            Files.deleteIfExists(zip);
+            ledger.removed(EntryKind.BUNDLE, index.hash().value());
+            pace.damaged();
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -466,15 +528,9 @@ public final class BundleStore {
     private String checkBlob(IndexEntry entry, io.polycache.store.Scrubber.Pace pace)
             throws IOException, InterruptedException {
         java.security.MessageDigest digest = Sha256.newDigest();
-        long size = 0;
-        byte[] buffer = new byte[64 * 1024];
+        long size;
         try (InputStream in = Files.newInputStream(layout.object(entry.blob()))) {
-            int n;
-            while ((n = in.read(buffer)) >= 0) {
-                digest.update(buffer, 0, n);
-                size += n;
-                pace.read(n);
-            }
+            size = digest(in, digest, pace);
         } catch (NoSuchFileException e) {
             return MISSING;
         }
@@ -482,6 +538,20 @@ public final class BundleStore {
             return "does not match its SHA-256 (" + size + " of " + entry.storedSize() + " bytes)";
         }
         return null;
+    }
+
+    /** Reads {@code in} to its end into {@code digest} at the scrub's pace; returns its length. */
+    private static long digest(InputStream in, java.security.MessageDigest digest, io.polycache.store.Scrubber.Pace pace)
+            throws IOException, InterruptedException {
+        long size = 0;
+        byte[] buffer = new byte[64 * 1024];
+        int n;
+        while ((n = in.read(buffer)) >= 0) {
+            digest.update(buffer, 0, n);
+            size += n;
+            pace.read(n);
+        }
+        return size;
     }
 
     private void build(Path indexFile, Path zip) throws IOException {

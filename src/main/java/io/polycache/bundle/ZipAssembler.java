@@ -2,14 +2,19 @@ package io.polycache.bundle;
 
 import io.polycache.store.BlobStore;
 import io.polycache.store.Sha256;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
+import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
+import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
@@ -31,6 +36,7 @@ import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
 public final class ZipAssembler {
     private static final int REGULAR = 0100000;
     private static final int SYMLINK = 0120000;
+    private static final int BUFFER = 64 * 1024;
 
     private final BlobStore blobs;
     private final BundleShare share;
@@ -47,18 +53,47 @@ public final class ZipAssembler {
 
     /** Writes the bundle into a new file, which the caller then moves into place. */
     public void write(BundleIndex index, Path target) throws IOException {
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(target), BUFFER)) {
+            write(index, out);
+        }
+    }
+
+    /**
+     * The SHA-256 of the bytes {@link #write} gives for {@code index}, without writing them
+     * anywhere: what a stored ZIP of the bundle must hash to.
+     *
+     * @throws DamagedBlobException when a blob is missing or no longer the one the index names
+     */
+    public Sha256 sha256(BundleIndex index) throws IOException {
+        MessageDigest digest = Sha256.newDigest();
+        try (OutputStream out = new BufferedOutputStream(new DigestOutputStream(OutputStream.nullOutputStream(), digest),
+                BUFFER)) {
+            write(index, out);
+        }
+        return Sha256.of(digest);
+    }
+
+    /**
+     * The one writer of a bundle's bytes. A stream, not a seekable file: every size and CRC-32 is
+     * known before its entry is written, so nothing is patched afterwards and a file and a
+     * digest get the same bytes.
+     */
+    private void write(BundleIndex index, OutputStream out) throws IOException {
         long time = fixedTime();
-        try (ZipArchiveOutputStream zip = new ZipArchiveOutputStream(target)) {
+        try (ZipArchiveOutputStream zip = new ZipArchiveOutputStream(out)) {
             for (IndexEntry entry : index.entries()) {
                 ZipArchiveEntry zipEntry = new ZipArchiveEntry(entry.path());
                 zipEntry.setTime(time);
                 if (entry.isLink()) {
-                    byte[] target2 = entry.linkTarget().getBytes(StandardCharsets.UTF_8);
+                    byte[] target = entry.linkTarget().getBytes(StandardCharsets.UTF_8);
+                    CRC32 crc = new CRC32();
+                    crc.update(target);
                     zipEntry.setMethod(ZipEntry.STORED);
                     zipEntry.setUnixMode(SYMLINK | 0777);
-                    zipEntry.setSize(target2.length);
+                    zipEntry.setSize(target.length);
+                    zipEntry.setCrc(crc.getValue());
                     zip.putArchiveEntry(zipEntry);
-                    zip.write(target2);
+                    zip.write(target);
                     zip.closeArchiveEntry();
                 } else {
                     zipEntry.setMethod(ZipEntry.DEFLATED);

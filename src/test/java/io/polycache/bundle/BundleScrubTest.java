@@ -1,5 +1,6 @@
 package io.polycache.bundle;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -99,6 +100,50 @@ class BundleScrubTest {
         try (BundleStore.OpenBundle zip = bundles.open(damaged).orElseThrow()) {
             assertTrue(zip.size() > 0);
         }
+    }
+
+    /** One pass of a scrub over the bundles; returns the damage it found. */
+    private long scrubOnce() throws Exception {
+        try (Scrubber scrubber = new Scrubber(64L << 20, 60_000, List.of(bundles::scrub)).start()) {
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (scrubber.passes() < 1 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertEquals(1, scrubber.passes());
+            return scrubber.damaged();
+        }
+    }
+
+    private byte[] download(Sha256 hash) throws IOException {
+        try (BundleStore.OpenBundle zip = bundles.open(hash).orElseThrow()) {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            java.nio.channels.Channels.newInputStream(zip.data()).transferTo(out);
+            return out.toByteArray();
+        }
+    }
+
+    @Test
+    void aDamagedZipIsRemovedAndTheNextDownloadBuildsItAgain() throws Exception {
+        open();
+        Sha256 hash = new Sha256("e5".repeat(32));
+        install(hash, "module.exports = 'zipped';\n".repeat(50));
+        byte[] built = download(hash);
+        Path zip = files.layout().bundle(hash);
+
+        assertEquals(0, scrubOnce(), "a good ZIP is not damage");
+        assertArrayEquals(built, Files.readAllBytes(zip), "and stays as it was");
+
+        try (RandomAccessFile raf = new RandomAccessFile(zip.toFile(), "rw")) {
+            raf.seek(raf.length() / 2);
+            int b = raf.read();
+            raf.seek(raf.length() / 2);
+            raf.write(b ^ 0x40);
+        }
+        assertEquals(1, scrubOnce());
+        assertFalse(Files.exists(zip), "the damaged ZIP is gone");
+        assertEquals(0, ledger.countAndBytes(EntryKind.BUNDLE)[0], "and the ledger forgot it");
+        assertTrue(bundles.exists(hash), "the bundle itself is sound: its index and blobs stay");
+        assertArrayEquals(built, download(hash), "the next download builds the same bytes again");
     }
 
     @Test
