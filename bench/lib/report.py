@@ -47,6 +47,11 @@ def params_key(p):
     return ";".join(x for x in p.split(";") if not x.startswith("round="))
 
 
+errors = collections.defaultdict(float)  # (bench, params, server) -> failed requests, all rounds
+for r in rows:
+    if r["metric"] == "errors" and float(r["value"]) > 0:
+        errors[(r["bench"], ";".join(x for x in r["params"].split(";") if not x.startswith("round=")),
+                r["server"])] += float(r["value"])
 values = collections.defaultdict(list)   # (bench, params, metric, server) -> [values]
 loads = collections.defaultdict(list)    # bench -> [1-min load before each measurement]
 commands = {}
@@ -193,6 +198,10 @@ add("")
 add("Runs: " + "; ".join(
     f"{b} `{latest[b]}` (1-min load before each measurement {min(loads[b]):.1f}–{max(loads[b]):.1f})"
     for b in sorted(latest)))
+if errors:
+    add("**Failed requests** (wrk's non-2xx answers and socket errors, over all rounds): the rows they belong to "
+        "do not measure what they say. " + "; ".join(
+            f"{b} {s} `{p}`: {int(n):,}" for (b, p, s), n in sorted(errors.items())))
 commit = {r["commit"] for r in rows}
 nproc = {r["nproc"] for r in rows}
 add(f"Commit {', '.join(sorted(commit))}; nproc {', '.join(sorted(nproc))}. Medians over the interleaved rounds.")
