@@ -245,12 +245,33 @@ public final class Janitor implements AutoCloseable {
             return; // another node is the janitor
         }
         long generation = lease == null ? 0 : lease.generation() + 1;
-        if (create(generation, now + leaseMillis)) {
+        if (create(generation, now + leaseMillis) && confirmed(generation)) {
             LOG.info("Janitor: this node (" + nodeId + ") took the lease" + (lease == null || lease.holder().isEmpty()
                     ? "" : " after " + lease.holder() + "'s expired"));
             held(generation, now + leaseMillis, now);
             lastRoundAt = Long.MIN_VALUE;
         }
+    }
+
+    /**
+     * Whether the lease just created is the newest, and ours. A listing that missed the newest
+     * generations (older ones are deleted as the holder renews) would have this node create a
+     * generation number the holder already left behind; a store whose conditional PUT is not
+     * atomic could let two nodes create the same one. Either way the holder's lease is the newer
+     * or the other's, and this node stands back.
+     */
+    private boolean confirmed(long generation) {
+        Lease newest = newestLease();
+        if (newest != null && newest.generation() == generation && newest.holder().equals(nodeId)) {
+            return true;
+        }
+        LOG.info("Janitor: this node (" + nodeId + ") created lease generation " + generation + " but "
+                + (newest == null ? "found none" : newest.holder() + "'s generation " + newest.generation())
+                + " is the lease; it stands back");
+        if (newest != null && newest.generation() > generation) {
+            deleteQuietly(leaseName(generation)); // left behind the holder's: nobody reads it
+        }
+        return false;
     }
 
     private void held(long generation, long until, long now) {
