@@ -1,0 +1,77 @@
+package io.polycache.store.s3;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.polycache.testing.S3ProxyProcess;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/** The janitor's lease on S3Proxy 4.0: a node holds it only when its generation is the newest. */
+class JanitorLeaseTest {
+    private static final String BUCKET = "leases";
+
+    @TempDir
+    Path dir;
+
+    private static String lease(long generation) {
+        return "p/janitor/lease-" + String.format("%019d", generation);
+    }
+
+    /**
+     * A client that, right after this node's first lease PUT, has another node's newer lease
+     * appear: what this node meets when its look at the leases missed the holder's.
+     */
+    private static S3Client racing(S3Client real, AtomicBoolean raced) {
+        InvocationHandler handler = (proxy, method, args) -> {
+            if (args != null && args.length > 0 && args[0] instanceof Consumer) {
+                return InvocationHandler.invokeDefault(proxy, method, args); // builds the request, back here
+            }
+            Object result;
+            try {
+                result = method.invoke(real, args);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+            if (method.getName().equals("putObject") && args[0] instanceof PutObjectRequest put
+                    && put.key().startsWith("p/janitor/lease-") && raced.compareAndSet(false, true)) {
+                real.putObject(b -> b.bucket(BUCKET).key(lease(7)), RequestBody.fromString(
+                        "holder=other\nexpires=" + (System.currentTimeMillis() + 60_000) + "\n"));
+            }
+            return result;
+        };
+        return (S3Client) Proxy.newProxyInstance(S3Client.class.getClassLoader(), new Class<?>[] {S3Client.class}, handler);
+    }
+
+    @Test
+    void aNodeWhoseNewGenerationIsNotTheNewestStandsBackAndRemovesIt() throws Exception {
+        try (S3ProxyProcess proxy = S3ProxyProcess.start(dir.resolve("s3"), BUCKET); S3Client real = proxy.client()) {
+            AtomicBoolean raced = new AtomicBoolean();
+            Janitor janitor = new Janitor(racing(real, raced), BUCKET, "p/", 1 << 20, Duration.ofSeconds(1),
+                    Duration.ofSeconds(6), Duration.ofDays(1), BucketBound.NONE, System::currentTimeMillis);
+
+            janitor.tick();
+            assertTrue(raced.get(), "the node created a generation of its own");
+            assertFalse(janitor.holdsLease(), "another node's newer lease is the lease");
+            List<String> leases = real.listObjectsV2(b -> b.bucket(BUCKET).prefix("p/janitor/lease-")).contents()
+                    .stream().map(S3Object::key).toList();
+            assertEquals(List.of(lease(7)), leases, "the generation left behind is gone");
+
+            janitor.tick();
+            assertFalse(janitor.holdsLease(), "and it stays back while that lease lasts");
+        }
+    }
+}
