@@ -8,6 +8,7 @@ import io.polycache.store.EntryStore;
 import io.polycache.store.EntryVerifier;
 import io.polycache.store.StorageDirectory;
 import io.polycache.store.Namespace;
+import io.polycache.store.WritePolicy;
 import io.polycache.store.OpenEntry;
 import io.polycache.store.ShardLayout;
 import io.polycache.store.SpaceLedger;
@@ -121,7 +122,7 @@ public final class FsEntryStore implements EntryStore, AutoCloseable {
                 // No fsync: the next checkpoint flushes it (see the class comment).
             }
             Stored stored = commit(namespace, key, temp, meta, fileSize, space);
-            if (namespace.policy() == io.polycache.store.WritePolicy.REPLACE) {
+            if (namespace.policy() == WritePolicy.REPLACE) {
                 temp = null; // renamed into place: nothing to delete (a failing unlink costs an exception)
             }
             return stored;
@@ -181,7 +182,7 @@ public final class FsEntryStore implements EntryStore, AutoCloseable {
                             if (!files.linkIntoPlaceIfAbsent(temp, target)) {
                                 throw new IOException("could not commit " + target);
                             }
-                        } else if (namespace.policy() == io.polycache.store.WritePolicy.WRITE_ONCE_REFUSE) {
+                        } else if (namespace.policy() == WritePolicy.WRITE_ONCE_REFUSE) {
                             throw new EntryExistsException("Artifact already exists");
                         } else {
                             ledger.touch(EntryKind.ENTRY, ledgerName(namespace, key));
@@ -268,7 +269,7 @@ public final class FsEntryStore implements EntryStore, AutoCloseable {
                     if (suspect(path)) {
                         checkBody(file, meta, UNPACED); // whole, before a byte is sent
                     }
-                    entry = new OnDisk(meta, file, namespace.policy() == io.polycache.store.WritePolicy.REPLACE ? null : path,
+                    entry = new OnDisk(meta, file, namespace.policy() == WritePolicy.REPLACE ? null : path,
                             damage -> quarantine(namespace, key, path, damage));
                     handedOver = true;
                 }
@@ -427,9 +428,9 @@ public final class FsEntryStore implements EntryStore, AutoCloseable {
             return; // deleted or replaced meanwhile
         }
         if (damage != null) {
-            int slash = name.lastIndexOf('/');
-            Namespace namespace = new Namespace(name.substring(0, slash), io.polycache.store.WritePolicy.REPLACE);
-            EntryKey key = new EntryKey(name.substring(slash + 1));
+            Named entry = Named.parse(name);
+            Namespace namespace = entry.namespace();
+            EntryKey key = entry.key();
             ReentrantLock lock = stripeOf(namespace, key);
             lock.lock();
             try {
@@ -596,9 +597,9 @@ public final class FsEntryStore implements EntryStore, AutoCloseable {
 
     /** The ledger's eviction of an entry: the file goes; the ledger forgets it itself. */
     private void evict(String name) throws IOException {
-        int slash = name.lastIndexOf('/');
-        Namespace namespace = new Namespace(name.substring(0, slash), io.polycache.store.WritePolicy.REPLACE);
-        EntryKey key = new EntryKey(name.substring(slash + 1));
+        Named entry = Named.parse(name);
+        Namespace namespace = entry.namespace();
+        EntryKey key = entry.key();
         ReentrantLock lock = stripeOf(namespace, key);
         lock.lock();
         try {
@@ -612,6 +613,19 @@ public final class FsEntryStore implements EntryStore, AutoCloseable {
     /** How the ledger names an entry: {@code <namespace>/<key>} (keys hold no slash). */
     public static String ledgerName(Namespace namespace, EntryKey key) {
         return namespace.name() + '/' + key.value();
+    }
+
+    /**
+     * The entry a ledger name names, for the paths and locks of an eviction or a scrub. Those
+     * depend on the namespace's name only; its write policy rules puts, and the ledger does not
+     * keep it, so the one given here stands for any.
+     */
+    private record Named(Namespace namespace, EntryKey key) {
+        static Named parse(String ledgerName) {
+            int slash = ledgerName.lastIndexOf('/');
+            return new Named(new Namespace(ledgerName.substring(0, slash), WritePolicy.REPLACE),
+                    new EntryKey(ledgerName.substring(slash + 1)));
+        }
     }
 
     private ReentrantLock stripeOf(Namespace namespace, EntryKey key) {
