@@ -3,7 +3,7 @@ package io.polycache.testing;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Reads samples out of a Prometheus exposition, for tests outside {@code io.polycache.web}. */
+/** Reads samples out of a Prometheus exposition. */
 public final class Scrape {
     private Scrape() {}
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.polycache.testing.PolykitArtifact;
+import io.polycache.testing.Scrape;
 import io.polycache.testing.TestServer;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -33,10 +34,10 @@ class ReadFaultIT {
             assertEquals("{\"error\":\"Internal server error (request " + id + ")\"}", get.body());
             assertTrue(get.headers().firstValue("Content-Type").orElseThrow().startsWith("application/json"));
             String metrics = server.get("/metrics").body();
-            assertEquals(1, MetricsIT.sample(metrics, "polycache_read_errors_total{protocol=\"polykit\"}"));
-            assertEquals(1, MetricsIT.sample(metrics,
+            assertEquals(1, Scrape.sample(metrics, "polycache_read_errors_total{protocol=\"polykit\"}"));
+            assertEquals(1, Scrape.sample(metrics,
                     "polycache_requests_total{method=\"GET\",protocol=\"polykit\",status=\"500\"}"));
-            assertEquals(0, MetricsIT.sample(metrics, "polycache_cache_hits_total{protocol=\"polykit\"}"));
+            assertEquals(0, Scrape.sample(metrics, "polycache_cache_hits_total{protocol=\"polykit\"}"));
 
             // The server keeps serving, and the key heals once its file is gone.
             Files.delete(file);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.polycache.testing.PolykitArtifact;
 import io.polycache.testing.S3ProxyProcess;
+import io.polycache.testing.Scrape;
 import io.polycache.testing.TestServer;
 import java.io.RandomAccessFile;
 import java.net.http.HttpResponse;
@@ -52,9 +53,9 @@ class ScrubIT {
             waitFor(server, "polycache_scrub_damaged_total", 1);
             assertFalse(Files.exists(file), "the damaged entry's file is removed");
             String metrics = server.get("/metrics").body();
-            assertTrue(MetricsIT.sample(metrics, "polycache_scrub_verified_bytes_total") >= 2 * damagedBody.length,
+            assertTrue(Scrape.sample(metrics, "polycache_scrub_verified_bytes_total") >= 2 * damagedBody.length,
                     metrics);
-            assertEquals(1, MetricsIT.sample(metrics, "polycache_scrub_damaged_total"), "found once, counted once");
+            assertEquals(1, Scrape.sample(metrics, "polycache_scrub_damaged_total"), "found once, counted once");
 
             assertEquals(404, server.get("/v1/artifacts/" + damagedKey).statusCode(), "an honest miss");
             HttpResponse<byte[]> good = server.client().send(server.request("/v1/artifacts/" + goodKey).build(),
@@ -66,9 +67,9 @@ class ScrubIT {
             HttpResponse<byte[]> healed = server.client().send(server.request("/v1/artifacts/" + damagedKey).build(),
                     HttpResponse.BodyHandlers.ofByteArray());
             assertArrayEquals(damagedBody, healed.body());
-            long passes = (long) MetricsIT.sample(server.get("/metrics").body(), "polycache_scrub_passes_total");
+            long passes = (long) Scrape.sample(server.get("/metrics").body(), "polycache_scrub_passes_total");
             waitFor(server, "polycache_scrub_passes_total", passes + 2);
-            assertEquals(1, MetricsIT.sample(server.get("/metrics").body(), "polycache_scrub_damaged_total"),
+            assertEquals(1, Scrape.sample(server.get("/metrics").body(), "polycache_scrub_damaged_total"),
                     "good entries are never counted as damaged");
         }
     }
@@ -132,7 +133,7 @@ class ScrubIT {
         long deadline = System.nanoTime() + 30_000_000_000L;
         double value = 0;
         while (System.nanoTime() < deadline) {
-            value = MetricsIT.sample(server.get("/metrics").body(), series);
+            value = Scrape.sample(server.get("/metrics").body(), series);
             if (value >= atLeast) {
                 return;
             }

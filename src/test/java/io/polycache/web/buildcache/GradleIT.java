@@ -9,6 +9,7 @@ import io.polycache.store.Namespace;
 import io.polycache.store.ShardLayout;
 import io.polycache.store.WritePolicy;
 import io.polycache.testing.BuildTool;
+import io.polycache.testing.Scrape;
 import io.polycache.testing.TestServer;
 import java.net.http.HttpRequest;
 import java.nio.file.Files;
@@ -16,8 +17,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -118,19 +117,19 @@ class GradleIT {
         // The entry turns into something that opens but cannot be read.
         Files.delete(file);
         Files.createDirectory(file);
-        double before = sample(server.send(server.request("/metrics").header("Authorization", auth).GET().build()).body());
+        double before = readErrors(server, auth);
 
         var get = server.send(server.request("/gradle/" + key).header("Authorization", auth).GET().build());
 
         assertEquals(404, get.statusCode(), get.body());
-        double after = sample(server.send(server.request("/metrics").header("Authorization", auth).GET().build()).body());
+        double after = readErrors(server, auth);
         assertEquals(before + 1, after);
         Files.delete(file);
     }
 
-    static double sample(String exposition) {
-        Matcher m = Pattern.compile("(?m)^polycache_read_errors_total\\{protocol=\"gradle\"\\} (\\S+)$").matcher(exposition);
-        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+    static double readErrors(TestServer server, String auth) throws Exception {
+        String exposition = server.send(server.request("/metrics").header("Authorization", auth).GET().build()).body();
+        return Scrape.sample(exposition, "polycache_read_errors_total{protocol=\"gradle\"}");
     }
 
     static void deleteTree(Path root) throws Exception {
