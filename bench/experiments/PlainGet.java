@@ -44,9 +44,11 @@ public final class PlainGet {
                 // a temp directory
             }
         }));
-        Connector connector = new Connector("org.apache.coyote.http11.Http11NioProtocol");
+        // The connector Polycache's launcher sets up, so that only the application differs.
+        Connector connector = new Connector("org.apache.coyote.http11.Http11Nio2Protocol");
         connector.setPort(port);
         connector.setProperty("address", "127.0.0.1");
+        connector.setProperty("socket.appWriteBufSize", "65536");
         connector.setProperty("continueResponseTiming", "onRead");
         connector.setProperty("server", "Polycache");
         tomcat.setConnector(connector);
