@@ -198,8 +198,37 @@ public final class Janitor implements AutoCloseable {
         return prefix + "janitor/lease-" + String.format("%019d", generation);
     }
 
-    /** The newest lease generation and its content, or null when there is none. */
+    /** How many times a node lists the leases again when the newest it listed is gone. */
+    private static final int LOOKS = 3;
+
+    /**
+     * The newest lease generation and its content, or null when there is none.
+     *
+     * @throws IllegalStateException when the newest generation listed was gone each time it was
+     *     read: the holder renewed between the listing and the read (it deletes older generations
+     *     as it does); the tick is skipped rather than a lease taken on a stale listing
+     */
     private Lease newestLease() {
+        for (int look = 1; look <= LOOKS; look++) {
+            long generation = newestGeneration();
+            if (generation < 0) {
+                return null;
+            }
+            String body;
+            try {
+                body = s3.getObjectAsBytes(b -> b.bucket(bucket).key(leaseName(generation))).asUtf8String();
+            } catch (S3Exception e) {
+                if (e.statusCode() == 404) {
+                    continue; // deleted since the listing: newer generations exist; look again
+                }
+                throw e;
+            }
+            return lease(generation, parse(body));
+        }
+        throw new IllegalStateException("the newest lease listed was gone " + LOOKS + " times in a row; trying again next tick");
+    }
+
+    private long newestGeneration() {
         List<S3Object> leases = s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix + "janitor/lease-"))
                 .contents().stream().toList();
         long newest = -1;
@@ -210,19 +239,10 @@ public final class Janitor implements AutoCloseable {
                 // not a lease of ours
             }
         }
-        if (newest < 0) {
-            return null;
-        }
-        long generation = newest;
-        Map<String, String> fields;
-        try {
-            fields = parse(s3.getObjectAsBytes(b -> b.bucket(bucket).key(leaseName(generation))).asUtf8String());
-        } catch (S3Exception e) {
-            if (e.statusCode() == 404) {
-                return new Lease(generation, "", 0); // deleted meanwhile: an old generation, expired
-            }
-            throw e;
-        }
+        return newest;
+    }
+
+    private static Lease lease(long generation, Map<String, String> fields) {
         long expires;
         try {
             expires = Long.parseLong(fields.getOrDefault("expires", "0"));

@@ -12,15 +12,20 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
-/** The janitor's lease on S3Proxy 4.0: a node holds it only when its generation is the newest. */
+/**
+ * The janitor's lease on S3Proxy 4.0: a node holds it only when its generation is the newest, and
+ * never takes it on a listing the holder's renewal has overtaken.
+ */
 class JanitorLeaseTest {
     private static final String BUCKET = "leases";
 
@@ -54,6 +59,62 @@ class JanitorLeaseTest {
             return result;
         };
         return (S3Client) Proxy.newProxyInstance(S3Client.class.getClassLoader(), new Class<?>[] {S3Client.class}, handler);
+    }
+
+    private static void putLease(S3Client s3, long generation, String holder) {
+        s3.putObject(b -> b.bucket(BUCKET).key(lease(generation)), RequestBody.fromString(
+                "holder=" + holder + "\nexpires=" + (System.currentTimeMillis() + 60_000) + "\n"));
+    }
+
+    /**
+     * A client through which the holder renews twice between this node's listing of the leases
+     * and its read of the newest (generations 6 and 7 appear, 4 and 5 go, as the holder deletes
+     * older ones), and which counts this node's lease PUTs.
+     */
+    private static S3Client stalling(S3Client real, AtomicBoolean renewed, AtomicInteger leasePuts) {
+        InvocationHandler handler = (proxy, method, args) -> {
+            if (args != null && args.length > 0 && args[0] instanceof Consumer) {
+                return InvocationHandler.invokeDefault(proxy, method, args);
+            }
+            if (method.getName().equals("getObjectAsBytes") && args[0] instanceof GetObjectRequest get
+                    && get.key().equals(lease(5)) && renewed.compareAndSet(false, true)) {
+                putLease(real, 6, "other");
+                putLease(real, 7, "other");
+                real.deleteObject(b -> b.bucket(BUCKET).key(lease(4)));
+                real.deleteObject(b -> b.bucket(BUCKET).key(lease(5)));
+            }
+            if (method.getName().equals("putObject") && args[0] instanceof PutObjectRequest put
+                    && put.key().startsWith("p/janitor/lease-")) {
+                leasePuts.incrementAndGet();
+            }
+            try {
+                return method.invoke(real, args);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+        };
+        return (S3Client) Proxy.newProxyInstance(S3Client.class.getClassLoader(), new Class<?>[] {S3Client.class}, handler);
+    }
+
+    @Test
+    void aNewestLeaseGoneSinceTheListingIsLookedUpAgainNotTakenAsExpired() throws Exception {
+        try (S3ProxyProcess proxy = S3ProxyProcess.start(dir.resolve("s3"), BUCKET); S3Client real = proxy.client()) {
+            putLease(real, 4, "other");
+            putLease(real, 5, "other");
+            AtomicBoolean renewed = new AtomicBoolean();
+            AtomicInteger leasePuts = new AtomicInteger();
+            Janitor janitor = new Janitor(stalling(real, renewed, leasePuts), BUCKET, "p/", 1 << 20,
+                    Duration.ofSeconds(1), Duration.ofSeconds(6), Duration.ofDays(1), BucketBound.NONE,
+                    System::currentTimeMillis);
+
+            janitor.tick();
+            assertTrue(renewed.get(), "the newest listed went before this node read it");
+            assertFalse(janitor.holdsLease(), "the holder's renewed lease is the lease");
+            assertEquals(0, leasePuts.get(), "no generation created on a stale listing");
+            List<String> leases = real.listObjectsV2(b -> b.bucket(BUCKET).prefix("p/janitor/lease-")).contents()
+                    .stream().map(S3Object::key).toList();
+            assertEquals(List.of(lease(6), lease(7)), leases);
+        }
     }
 
     @Test
