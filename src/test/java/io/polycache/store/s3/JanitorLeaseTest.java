@@ -36,29 +36,49 @@ class JanitorLeaseTest {
         return "p/janitor/lease-" + String.format("%019d", generation);
     }
 
+    /** What the test client does around a call: the method's name and its request. */
+    private interface Hook {
+        void on(String method, Object request);
+    }
+
     /**
-     * A client that, right after this node's first lease PUT, has another node's newer lease
-     * appear: what this node meets when its look at the leases missed the holder's.
+     * The real client, with a hook run before and one after every call (requests given as
+     * builders are built first and come back through here).
      */
-    private static S3Client racing(S3Client real, AtomicBoolean raced) {
+    private static S3Client watched(S3Client real, Hook before, Hook after) {
         InvocationHandler handler = (proxy, method, args) -> {
             if (args != null && args.length > 0 && args[0] instanceof Consumer) {
-                return InvocationHandler.invokeDefault(proxy, method, args); // builds the request, back here
+                return InvocationHandler.invokeDefault(proxy, method, args);
             }
+            Object request = args == null || args.length == 0 ? null : args[0];
+            before.on(method.getName(), request);
             Object result;
             try {
                 result = method.invoke(real, args);
             } catch (InvocationTargetException e) {
                 throw e.getCause();
             }
-            if (method.getName().equals("putObject") && args[0] instanceof PutObjectRequest put
-                    && put.key().startsWith("p/janitor/lease-") && raced.compareAndSet(false, true)) {
-                real.putObject(b -> b.bucket(BUCKET).key(lease(7)), RequestBody.fromString(
-                        "holder=other\nexpires=" + (System.currentTimeMillis() + 60_000) + "\n"));
-            }
+            after.on(method.getName(), request);
             return result;
         };
         return (S3Client) Proxy.newProxyInstance(S3Client.class.getClassLoader(), new Class<?>[] {S3Client.class}, handler);
+    }
+
+    private static boolean isLeasePut(String method, Object request) {
+        return method.equals("putObject") && request instanceof PutObjectRequest put
+                && put.key().startsWith("p/janitor/lease-");
+    }
+
+    /**
+     * A client that, right after this node's first lease PUT, has another node's newer lease
+     * appear: what this node meets when its look at the leases missed the holder's.
+     */
+    private static S3Client racing(S3Client real, AtomicBoolean raced) {
+        return watched(real, (method, request) -> { }, (method, request) -> {
+            if (isLeasePut(method, request) && raced.compareAndSet(false, true)) {
+                putLease(real, 7, "other");
+            }
+        });
     }
 
     private static void putLease(S3Client s3, long generation, String holder) {
@@ -72,28 +92,18 @@ class JanitorLeaseTest {
      * older ones), and which counts this node's lease PUTs.
      */
     private static S3Client stalling(S3Client real, AtomicBoolean renewed, AtomicInteger leasePuts) {
-        InvocationHandler handler = (proxy, method, args) -> {
-            if (args != null && args.length > 0 && args[0] instanceof Consumer) {
-                return InvocationHandler.invokeDefault(proxy, method, args);
-            }
-            if (method.getName().equals("getObjectAsBytes") && args[0] instanceof GetObjectRequest get
+        return watched(real, (method, request) -> {
+            if (method.equals("getObjectAsBytes") && request instanceof GetObjectRequest get
                     && get.key().equals(lease(5)) && renewed.compareAndSet(false, true)) {
                 putLease(real, 6, "other");
                 putLease(real, 7, "other");
                 real.deleteObject(b -> b.bucket(BUCKET).key(lease(4)));
                 real.deleteObject(b -> b.bucket(BUCKET).key(lease(5)));
             }
-            if (method.getName().equals("putObject") && args[0] instanceof PutObjectRequest put
-                    && put.key().startsWith("p/janitor/lease-")) {
+            if (isLeasePut(method, request)) {
                 leasePuts.incrementAndGet();
             }
-            try {
-                return method.invoke(real, args);
-            } catch (InvocationTargetException e) {
-                throw e.getCause();
-            }
-        };
-        return (S3Client) Proxy.newProxyInstance(S3Client.class.getClassLoader(), new Class<?>[] {S3Client.class}, handler);
+        }, (method, request) -> { });
     }
 
     @Test
