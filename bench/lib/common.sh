@@ -83,7 +83,15 @@ ensure_war() {
 declare -A SERVER_PID=()   # name -> pid of its `timeout` wrapper
 
 cleanup() {
-    local name
+    local status=$? name file
+    if [ "$status" != 0 ] && [ -d "$RUN_DIR" ]; then
+        # The run dies with its servers' logs otherwise: show why a server stopped answering.
+        for file in "$RUN_DIR"/*.log; do
+            [ -s "$file" ] || continue
+            log "last lines of $(basename "$file"):"
+            tail -n 30 "$file" | sed 's/^/    /' >&2
+        done
+    fi
     for name in "${!SERVER_PID[@]}"; do
         kill -TERM "${SERVER_PID[$name]}" 2>/dev/null || true
     done
