@@ -418,10 +418,13 @@ turbo_server() { case $1 in pcturbo) echo polycache ;; *) echo "$1" ;; esac; }
 # ---- experiment: what Jersey costs on the GET path, and what sendfile gives --------------------
 # PlainGet (bench/experiments) is a plain servlet on the same embedded Tomcat 10.1 with the
 # launcher's connector settings, answering GET /v1/artifacts/{key} from Polycache's own files
-# with the same headers. Two instances: bodies copied through the servlet stream, and bodies of
-# 48 KiB or more sent with Tomcat's sendfile. Not product code: it shows the headroom.
+# with the same headers. Three instances: bodies copied through the servlet stream, bodies of
+# 48 KiB or more sent with Tomcat's sendfile, and small bodies answered from memory after one
+# read (the most this Tomcat can do for a small read, whatever the application). nginx serves
+# the small row too, in the same rounds. Not product code: it shows the headroom.
 PLAIN_PORT=${PLAIN_PORT:-38185}
 SENDFILE_PORT=${SENDFILE_PORT:-38186}
+MEMORY_PORT=${MEMORY_PORT:-38190}
 start_plain() {
     local name=$1 port=$2 mode=${3:-copy} jars=$RUN_DIR/launcher-jars
     port_free "$port" || die "port $port is taken"
@@ -441,6 +444,7 @@ bench_jersey_cost() {
     start_peers
     [ -n "${SERVER_PID[plain]:-}" ] || start_plain plain "$PLAIN_PORT" copy
     [ -n "${SERVER_PID[plain-sendfile]:-}" ] || start_plain plain-sendfile "$SENDFILE_PORT" sendfile
+    [ -n "${SERVER_PID[plain-memory]:-}" ] || start_plain plain-memory "$MEMORY_PORT" memory
     load_small "$SMALL_ENTRIES"
     local keys=$RUN_DIR/keys-$SMALL_ENTRIES.txt r s port dir key lkeys=$RUN_DIR/keys-large-exp.txt
     # In `all` the Turborepo rows come first, and their 1 MiB uploads fill the 2 GB store: the
@@ -460,22 +464,37 @@ bench_jersey_cost() {
     echo "$key" > "$lkeys"
     upload_files polycache "$lkeys" "$RUN_DIR"
     rm -f "$RUN_DIR/$key.zst"
-    local -A port_of=([polycache]=$PC_PORT [plain]=$PLAIN_PORT [plain-sendfile]=$SENDFILE_PORT)
-    for s in polycache plain plain-sendfile; do
-        wrk -t2 -c64 -d"${WARMUP}s" -s "$BENCH_DIR/lib/get.lua" "http://127.0.0.1:${port_of[$s]}" -- "$keys" /v1/artifacts/ > /dev/null
+    local -A port_of=([polycache]=$PC_PORT [plain]=$PLAIN_PORT [plain-sendfile]=$SENDFILE_PORT [plain-memory]=$MEMORY_PORT)
+    local small_servers="polycache plain plain-sendfile plain-memory" large_servers="polycache plain plain-sendfile"
+    # nginx reads the small entries it was given by load_small: the same bodies, by their file path.
+    [[ " $PEERS " == *" nginx "* ]] && small_servers+=" nginx"
+    small_args() { # small_args SERVER THREADS CONNS SECONDS
+        if [ "$1" = nginx ]; then
+            wrk_get_args nginx "$keys" "$2" "$3" "$4"
+        else
+            printf '%s\n' -t"$2" -c"$3" -d"$4s" --timeout 10s -s "$BENCH_DIR/lib/get.lua" "http://127.0.0.1:${port_of[$1]}" -- "$keys" /v1/artifacts/
+        fi
+    }
+    for s in $small_servers; do
+        mapfile -t args < <(small_args "$s" 2 64 "$WARMUP")
+        wrk "${args[@]}" > /dev/null
+    done
+    for s in $large_servers; do
         wrk -t1 -c1 -d"${WARMUP}s" -s "$BENCH_DIR/lib/get.lua" "http://127.0.0.1:${port_of[$s]}" -- "$lkeys" /v1/artifacts/ > /dev/null
     done
     for r in $(seq 1 "$ROUNDS"); do
-        for s in polycache plain plain-sendfile; do
-            port=${port_of[$s]}
-            run_wrk jersey-cost "$s" "what=small;size=$SMALL_SIZE;conns=64;round=$r" 0 \
-                -t2 -c64 -d"${DURATION}s" --timeout 10s -s "$BENCH_DIR/lib/get.lua" "http://127.0.0.1:$port" -- "$keys" /v1/artifacts/
+        for s in $small_servers; do
+            mapfile -t args < <(small_args "$s" 2 64 "$DURATION")
+            run_wrk jersey-cost "$s" "what=small;size=$SMALL_SIZE;conns=64;round=$r" 0 "${args[@]}"
+        done
+        for s in $large_servers; do
             run_wrk jersey-cost "$s" "what=large;size=$LARGE_SIZE;conns=1;round=$r" 0 \
-                -t1 -c1 -d"${DURATION}s" --timeout 10s -s "$BENCH_DIR/lib/get.lua" "http://127.0.0.1:$port" -- "$lkeys" /v1/artifacts/
+                -t1 -c1 -d"${DURATION}s" --timeout 10s -s "$BENCH_DIR/lib/get.lua" "http://127.0.0.1:${port_of[$s]}" -- "$lkeys" /v1/artifacts/
         done
     done
     stop_server plain
     stop_server plain-sendfile
+    stop_server plain-memory
 }
 
 # ---- profiling: JFR recordings of Polycache under each load ---------------------------------

@@ -7,7 +7,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -23,16 +22,22 @@ import org.apache.catalina.startup.Tomcat;
  * <p>A plain servlet on an embedded Tomcat with the launcher's connector settings. It does the
  * same work per request as Polycache's GET: validates the key, opens its entry file
  * ({@code entries/polykit/aa/bb/<key>}: body, metadata, footer), reads the footer and the hash,
- * answers 200 with Content-Type, Content-Length and X-Artifact-Hash. With {@code sendfile=true} bodies of 48 KiB or more go out through Tomcat's
- * sendfile support (zero-copy), as Tomcat's DefaultServlet does.
+ * answers 200 with Content-Type, Content-Length and X-Artifact-Hash. In mode {@code sendfile} bodies
+ * of 48 KiB or more go out through Tomcat's sendfile support (zero-copy), as Tomcat's DefaultServlet
+ * does. In mode {@code memory} a body under 48 KiB is read from its file once and then answered from
+ * a map: a request costs Tomcat's path, a map lookup and the write, which is as little as any
+ * application on this Tomcat can spend on it (the ceiling of small reads on this connector).
  *
- * <p>usage: java -cp tomcat-embed-core.jar:tomcat-annotations-api.jar PlainGet.java PORT STORAGE_DIR [sendfile]
+ * <p>usage: java -cp tomcat-embed-core.jar:tomcat-annotations-api.jar PlainGet.java PORT STORAGE_DIR [copy|sendfile|memory]
  */
 public final class PlainGet {
     public static void main(String[] args) throws Exception {
         int port = Integer.parseInt(args[0]);
         Path storage = Path.of(args[1]).toAbsolutePath();
-        boolean sendfile = args.length > 2 && args[2].equals("sendfile");
+        String mode = args.length > 2 ? args[2] : "copy";
+        if (!java.util.Set.of("copy", "sendfile", "memory").contains(mode)) {
+            throw new IllegalArgumentException("mode must be copy, sendfile or memory: " + mode);
+        }
         Tomcat tomcat = new Tomcat();
         tomcat.setSilent(true);
         Path baseDir = Files.createTempDirectory("plainget-");
@@ -53,10 +58,10 @@ public final class PlainGet {
         connector.setProperty("server", "Polycache");
         tomcat.setConnector(connector);
         Context context = tomcat.addContext("", null);
-        Tomcat.addServlet(context, "artifacts", new ArtifactGet(storage, sendfile));
+        Tomcat.addServlet(context, "artifacts", new ArtifactGet(storage, mode));
         context.addServletMappingDecoded("/v1/artifacts/*", "artifacts");
         tomcat.start();
-        System.err.println("PlainGet on 127.0.0.1:" + port + " sendfile=" + sendfile);
+        System.err.println("PlainGet on 127.0.0.1:" + port + " mode=" + mode);
         tomcat.getServer().await();
     }
 
@@ -73,10 +78,16 @@ public final class PlainGet {
         private static final long SENDFILE_MIN = 48 * 1024;
         private final Path artifacts;
         private final boolean sendfile;
+        private final boolean memory;
+        /** Mode memory: every small entry read once, by key. */
+        private final java.util.concurrent.ConcurrentHashMap<String, Held> kept = new java.util.concurrent.ConcurrentHashMap<>();
 
-        ArtifactGet(Path storage, boolean sendfile) {
+        private record Held(String hash, byte[] body) {}
+
+        ArtifactGet(Path storage, String mode) {
             this.artifacts = storage.resolve("entries").resolve("polykit");
-            this.sendfile = sendfile;
+            this.sendfile = mode.equals("sendfile");
+            this.memory = mode.equals("memory");
         }
 
         @Override
@@ -84,6 +95,14 @@ public final class PlainGet {
             String key = req.getPathInfo() == null ? "" : req.getPathInfo().substring(1).toLowerCase();
             if (key.length() < 32 || key.length() > 128 || !key.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
                 resp.sendError(400);
+                return;
+            }
+            Held held = memory ? kept.get(key) : null;
+            if (held != null) {
+                resp.setContentType("application/zstd");
+                resp.setContentLength(held.body().length);
+                resp.setHeader("X-Artifact-Hash", held.hash());
+                resp.getOutputStream().write(held.body());
                 return;
             }
             Path data = artifacts.resolve(shardOf(key)).resolve(key);
@@ -110,6 +129,19 @@ public final class PlainGet {
                     req.setAttribute("org.apache.tomcat.sendfile.end", size);
                     return;
                 }
+                if (memory && size < SENDFILE_MIN) {
+                    ByteBuffer body = ByteBuffer.allocate((int) size);
+                    while (body.hasRemaining() && channel.read(body, body.position()) > 0) {
+                        // read the whole body
+                    }
+                    if (body.hasRemaining()) {
+                        resp.sendError(500); // shorter than its footer says
+                        return;
+                    }
+                    kept.put(key, new Held(hash, body.array()));
+                    resp.getOutputStream().write(body.array());
+                    return;
+                }
                 OutputStream out = resp.getOutputStream();
                 WritableByteChannel target = Channels.newChannel(out);
                 ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(Math.max(size, 1), 64 * 1024));
@@ -125,13 +157,6 @@ public final class PlainGet {
                     }
                 }
             }
-        }
-
-        /** The string value of a top-level field in a flat JSON object (the metadata file). */
-        private static String field(String json, String name) {
-            int at = json.indexOf("\"" + name + "\"");
-            int open = json.indexOf('"', json.indexOf(':', at) + 1);
-            return json.substring(open + 1, json.indexOf('"', open + 1));
         }
     }
 }

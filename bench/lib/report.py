@@ -179,11 +179,13 @@ if params_of("jersey-cost", "rps"):
     add("Experiment (not a product row): the same GET on the same embedded Tomcat, from the same files, "
         "through Polycache (its read filter behind the metrics, key and size-limit filters; Jersey before "
         "commit 746d408) and through a plain servlet (`bench/experiments/PlainGet.java`), bodies copied or, "
-        "from 48 KiB, sent with Tomcat's sendfile. Each server gets WARMUP seconds of warm-up here, not the "
-        "adaptive warm-up of row 1.")
+        "from 48 KiB, sent with Tomcat's sendfile, or, small ones, from memory after one read of each (a map "
+        "lookup and the write: the most any application on this Tomcat can do for a small read), with nginx "
+        "in the same rounds. Each server gets WARMUP seconds of warm-up here, not the adaptive warm-up of row 1.")
     add("")
-    add("| request | metric | Polycache | plain servlet | plain servlet + sendfile | plain / Polycache | sendfile / Polycache |")
-    add("|---|---|---:|---:|---:|---:|---:|")
+    add("| request | metric | Polycache | plain servlet | plain servlet + sendfile | plain servlet from memory | nginx "
+        "| plain / Polycache | sendfile / Polycache | memory / Polycache | Polycache / nginx | memory / nginx |")
+    add("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for p in params_of("jersey-cost", "rps"):
         what = "GET " + mib(param(p, "size")) + ", " + param(p, "conns") + " conn" + ("s" if param(p, "conns") != "1" else "")
         for metric, unit, digits in [("rps", "req/s", 0), ("mbps", "MB/s", 0), ("p99", "p99 ms", 1)]:
@@ -191,8 +193,10 @@ if params_of("jersey-cost", "rps"):
                 continue
             if param(p, "what") == "large" and metric == "rps":
                 continue
-            a, b, c = (med("jersey-cost", p, metric, s) for s in ["polycache", "plain", "plain-sendfile"])
-            add(f"| {what} | {unit} | {fmt(a, digits)} | {fmt(b, digits)} | {fmt(c, digits)} | {ratio(b, a)} | {ratio(c, a)} |")
+            a, b, c, m, n = (med("jersey-cost", p, metric, s)
+                             for s in ["polycache", "plain", "plain-sendfile", "plain-memory", "nginx"])
+            add(f"| {what} | {unit} | {fmt(a, digits)} | {fmt(b, digits)} | {fmt(c, digits)} | {fmt(m, digits)} "
+                f"| {fmt(n, digits)} | {ratio(b, a)} | {ratio(c, a)} | {ratio(m, a)} | {ratio(a, n)} | {ratio(m, n)} |")
 
 add("")
 add("Runs: " + "; ".join(
