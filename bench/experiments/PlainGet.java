@@ -54,6 +54,7 @@ public final class PlainGet {
         connector.setPort(port);
         connector.setProperty("address", "127.0.0.1");
         connector.setProperty("socket.appWriteBufSize", "65536");
+        connector.setProperty("socket.directBuffer", "true");
         connector.setProperty("continueResponseTiming", "onRead");
         connector.setProperty("server", "Polycache");
         tomcat.setConnector(connector);
