@@ -176,6 +176,20 @@ clear_written() {
     done
 }
 
+clear_small_written() {
+    # Once every server's small-upload rounds are done, their uploads go too: with the warm-up
+    # that is millions of 5 KiB files (nginx keeps every one, 28 GB in run 20261202T235008),
+    # and a run that keeps them until it ends filled this machine's disk in the 1 MiB row
+    # (turborepo-remote-cache: ENOSPC). The rows right after pay the inode allocator's cost
+    # described above; they create a file per 1 MiB or more, not per 5 KiB.
+    find "$PC_STORAGE/entries" -name 'ffb*' -size -65k -delete 2>/dev/null || true
+    local dir
+    for dir in "$RUN_DIR/nginx/dav/put" "$TURBO_STORAGE/$TURBO_TEAM"; do
+        [ ! -d "$dir" ] || find "$dir" -maxdepth 1 -name 'ffb*' -size -65k -delete
+    done
+    log "small uploads deleted; disk: $(df -h --output=used,avail "$WORK_DIR" | tail -1)"
+}
+
 bench_writes() {
     log "== writes: PUT of verified artifacts"
     start_peers
@@ -204,6 +218,7 @@ bench_writes() {
                 clear_written "$size"
             done
         done
+        [ "$size" -gt 65536 ] || clear_small_written
     done
 
     # 256 MiB: hyperfine, one curl upload per run; the prepare step builds the body for a fresh
