@@ -169,10 +169,16 @@ clear_written() {
     # directories were never emptied.)
     # The large ones only: the small ones left by earlier rows stay (-size +64k).
     [ "$1" -gt 65536 ] || return 0
-    find "$PC_STORAGE/entries" -name 'ffb*' -size +64k -delete 2>/dev/null || true
+    delete_written +64k
+}
+
+delete_written() {
+    # delete_written SIZE_TEST: every server's written uploads (keys starting with ffb) whose
+    # size passes find's -size SIZE_TEST.
+    find "$PC_STORAGE/entries" -name 'ffb*' -size "$1" -delete 2>/dev/null || true
     local dir
     for dir in "$RUN_DIR/nginx/dav/put" "$TURBO_STORAGE/$TURBO_TEAM"; do
-        [ ! -d "$dir" ] || find "$dir" -maxdepth 1 -name 'ffb*' -size +64k -delete
+        [ ! -d "$dir" ] || find "$dir" -maxdepth 1 -name 'ffb*' -size "$1" -delete
     done
 }
 
@@ -182,11 +188,7 @@ clear_small_written() {
     # and a run that keeps them until it ends filled this machine's disk in the 1 MiB row
     # (turborepo-remote-cache: ENOSPC). The rows right after pay the inode allocator's cost
     # described above; they create a file per 1 MiB or more, not per 5 KiB.
-    find "$PC_STORAGE/entries" -name 'ffb*' -size -65k -delete 2>/dev/null || true
-    local dir
-    for dir in "$RUN_DIR/nginx/dav/put" "$TURBO_STORAGE/$TURBO_TEAM"; do
-        [ ! -d "$dir" ] || find "$dir" -maxdepth 1 -name 'ffb*' -size -65k -delete
-    done
+    delete_written -65k
     log "small uploads deleted; disk: $(df -h --output=used,avail "$WORK_DIR" | tail -1)"
 }
 
