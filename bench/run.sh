@@ -198,17 +198,17 @@ bench_writes() {
     local dir r peer size run_id
     # wrk rows: SIZE:CONNS pairs. Keys of written artifacts start with ffb, so clear_written
     # can find them.
-    local spec conns warm=$WRITE_WARMUP
+    local spec conns first=1
     for spec in $WRITE_WRK; do
         size=${spec%%:*} conns=${spec#*:}
         dir=$(large_parts "$size")
         size=$(( $(stat -c %s "$dir/head.prefix") + 64 + $(stat -c %s "$dir/head.suffix") + $(stat -c %s "$dir/shared.zst") ))
-        for peer in $PEERS; do   # warm-up (see WRITE_WARMUP)
+        for peer in $PEERS; do   # warm-up (see put_warmup)
             run_id=ffb$(openssl rand -hex 23 | cut -c1-45)
-            wrk -t2 -c"$conns" -d"${warm}s" -s "$BENCH_DIR/lib/put.lua" "$(peer_url "$peer")" -- \
+            wrk -t2 -c"$conns" -d"$(put_warmup "$size" "$first")s" -s "$BENCH_DIR/lib/put.lua" "$(peer_url "$peer")" -- \
                 "$dir" "$run_id" "$(peer_put_prefix "$peer")" "$(peer_suffix "$peer")" "$(peer_auth "$peer")" > /dev/null
         done
-        warm=$WARMUP   # the upload path is compiled by now
+        first=0   # the upload path is compiled by now
         clear_written "$size"
         for r in $(seq 1 "$ROUNDS"); do
             for peer in $PEERS; do
@@ -373,7 +373,7 @@ bench_turbo() {
     mkdir -p "$RUN_DIR"
     [ -n "${SERVER_PID[polycache]:-}" ] || start_polycache polycache "$PC_PORT" "$PC_STORAGE"
     [ -n "${SERVER_PID[turbo]:-}" ] || start_turbo "$TURBO_STORAGE"
-    local size n dir keys peer r c run_id threads pdir secs put_warm=$WRITE_WARMUP
+    local size n dir keys peer r c run_id threads pdir secs first=1
     for size in $TURBO_SIZES; do
         n=$TURBO_GET_ENTRIES
         [ "$size" -le 65536 ] || n=$(( TURBO_GET_ENTRIES / 16 > 16 ? TURBO_GET_ENTRIES / 16 : 16 ))
@@ -400,12 +400,12 @@ bench_turbo() {
         done
         pdir=$(large_parts "$size")
         size=$(( $(stat -c %s "$pdir/head.prefix") + 64 + $(stat -c %s "$pdir/head.suffix") + $(stat -c %s "$pdir/shared.zst") ))
-        for peer in $TURBO_PEERS; do   # warm-up of the upload path (see WRITE_WARMUP)
+        for peer in $TURBO_PEERS; do   # warm-up of the upload path (see put_warmup)
             run_id=ffb$(openssl rand -hex 23 | cut -c1-45)
-            wrk -t2 -c8 -d"${put_warm}s" --timeout 30s -s "$BENCH_DIR/lib/put.lua" "$(peer_url "$peer")" -- \
+            wrk -t2 -c8 -d"$(put_warmup "$size" "$first")s" --timeout 30s -s "$BENCH_DIR/lib/put.lua" "$(peer_url "$peer")" -- \
                 "$pdir" "$run_id" "$(peer_put_prefix "$peer")" "$(peer_suffix "$peer")" "$(peer_auth "$peer")" > /dev/null
         done
-        put_warm=$WARMUP   # the upload path is compiled by now
+        first=0   # the upload path is compiled by now
         clear_written "$size"
         # turborepo-remote-cache keeps a team in one flat directory, which the warm-up grew by
         # hundreds of thousands of names: it gets a fresh one, its best case (the old one is moved

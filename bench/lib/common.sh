@@ -16,6 +16,13 @@ WRITE_WRK=${WRITE_WRK:-"4096:8 1048576:4"}   # wrk PUT rows, SIZE:CONNS
 # 4 KiB uploads went from 400 to 840-870 uploads/s in the first 50 s of load and to 1,750-1,940
 # after 100 s, while the JIT compiled the upload path on the two loaded cores.
 WRITE_WARMUP=${WRITE_WARMUP:-120}
+# put_warmup SIZE FIRST: seconds of upload warm-up for bodies of SIZE bytes, FIRST=1 for the first
+# upload row of a run. Bodies over 64 KiB never get more than WARMUP: nginx and
+# turborepo-remote-cache keep every upload (no size limit), and 120 s of 1 MiB uploads at their
+# 0.7-1 GB/s fills this machine's disk (ENOSPC in a run of the 1 MiB Turborepo rows alone).
+put_warmup() {
+    if [ "$2" = 1 ] && [ "$1" -le 65536 ]; then echo "$WRITE_WARMUP"; else echo "$WARMUP"; fi
+}
 WRITE_LARGE_RUNS=${WRITE_LARGE_RUNS:-3} # 256 MiB uploads per server per round (hyperfine --runs)
 MEM_SIZE=${MEM_SIZE:-1073741824}      # 1 GiB per upload in the memory row
 MEM_PARALLEL=${MEM_PARALLEL:-8}
