@@ -1,12 +1,12 @@
 package io.polycache.store;
 
 import java.io.IOException;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.EnumMap;
-import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
@@ -21,9 +21,11 @@ import java.util.logging.Logger;
  *
  * <p>Writers reserve space before they write, so concurrent uploads cannot overshoot together;
  * a reservation that fits is a compare-and-set on one counter. Only a writer that does not fit
- * takes the eviction lock, evicts down to a low-water mark below the soft limit, and, if it still
- * does not fit under the hard limit, fails with {@link InsufficientStorageException}. Readers
- * never wait: a use is one volatile write.
+ * takes the eviction lock, evicts what it needs and then on towards a low-water mark below the
+ * soft limit (at most {@link #ROUND_EXTRA} entries more), and, if it still does not fit under the
+ * hard limit, fails with {@link InsufficientStorageException}. The order of eviction comes from
+ * one pass over the entries that picks the {@link #ORDER_SIZE} least recently used, which serves
+ * the rounds after it until it is used up. Readers never wait: a use is one volatile write.
  *
  * <p>Blobs are not evicted on their own: {@link BlobReferences} counts the indexes that refer
  * to each and the installs in flight that will, and deletes it when both reach zero.
@@ -34,6 +36,15 @@ public final class SpaceLedger {
     public static final long UNBOUNDED = Long.MAX_VALUE;
     /** Eviction frees down to this fraction of the soft limit, so that it runs in rounds, not per write. */
     static final double LOW_WATER = 0.95;
+    /**
+     * Entries a round of eviction may delete beyond those its write needs, on the way to the
+     * low-water mark. Unbounded, the slack alone was hundreds of thousands of small files: the
+     * writer that crossed the limit deleted them all, and every writer needing room waited
+     * seconds behind it.
+     */
+    static final int ROUND_EXTRA = 256;
+    /** Least recently used entries one pass puts in {@link #order}. */
+    static final int ORDER_SIZE = 65_536;
 
     /** One accounted entry. */
     static final class Entry {
@@ -64,6 +75,13 @@ public final class SpaceLedger {
     private final long hardLimit;
     private final Map<EntryKind, Evictor> evictors = new EnumMap<>(EntryKind.class);
     private final ReentrantLock evictionLock = new ReentrantLock();
+    /**
+     * The next entries to evict, oldest first, as of the pass that chose them; consumed from
+     * {@link #orderNext}. An entry used, replaced or removed since is skipped: it is younger than
+     * every entry still in the order, or gone. Guarded by the eviction lock.
+     */
+    private Candidate[] order = new Candidate[0];
+    private int orderNext;
     private final LongAdder evictions = new LongAdder();
     private final LongAdder[] kindCounts = adders();
     private final LongAdder[] kindBytes = adders();
@@ -265,30 +283,33 @@ public final class SpaceLedger {
     }
 
     private void acquire(long bytes, Reservation reservation) {
-        long limit = softLimit;
-        while (true) {
-            long current = occupied.get();
-            if (current + bytes > limit || current + bytes < 0) {
-                break;
-            }
-            if (occupied.compareAndSet(current, current + bytes)) {
-                return;
-            }
+        if (claim(bytes, softLimit)) {
+            return;
         }
         evictionLock.lock();
         try {
+            if (claim(bytes, softLimit)) {
+                return; // the round of the writer this one waited for made room
+            }
             reservation.evicted += evictFor(bytes, reservation.evictionBudget(bytes));
-            while (true) {
-                long current = occupied.get();
-                if (current + bytes > hardLimit || current + bytes < 0) {
-                    throw new InsufficientStorageException(bytes, current, hardLimit);
-                }
-                if (occupied.compareAndSet(current, current + bytes)) {
-                    return;
-                }
+            if (!claim(bytes, hardLimit)) {
+                throw new InsufficientStorageException(bytes, occupied.get(), hardLimit);
             }
         } finally {
             evictionLock.unlock();
+        }
+    }
+
+    /** Adds {@code bytes} to the occupied total if it stays within {@code limit}. */
+    private boolean claim(long bytes, long limit) {
+        while (true) {
+            long current = occupied.get();
+            if (current + bytes > limit || current + bytes < 0) {
+                return false;
+            }
+            if (occupied.compareAndSet(current, current + bytes)) {
+                return true;
+            }
         }
     }
 
@@ -297,7 +318,8 @@ public final class SpaceLedger {
      * and returns the bytes evicted. Nothing is evicted when even evicting everything evictable
      * would not make room under the hard limit; when it would make room under the hard limit but
      * not under the low-water mark, eviction stops once the write fits under the hard limit; and
-     * it never evicts more than {@code budget} bytes.
+     * it never evicts more than {@code budget} bytes, nor more than {@link #ROUND_EXTRA} entries
+     * once the write fits under the soft limit.
      */
     private long evictFor(long bytes, long budget) {
         long target = (long) (softLimit * LOW_WATER);
@@ -311,23 +333,86 @@ public final class SpaceLedger {
             return 0; // it cannot fit: evicting would only empty the cache before the 507
         }
         long goal = floor <= target ? target : hardLimit;
-        List<Entry> candidates = new ArrayList<>();
-        for (Entry entry : entries.values()) {
-            if (entry.kind.evictable()) {
-                candidates.add(entry);
-            }
-        }
-        candidates.sort(Comparator.comparingLong(e -> e.lastUse));
         long freed = 0;
-        for (Entry entry : candidates) {
-            if (occupied.get() + bytes <= goal || freed >= budget) {
+        // Evictions since the write first fitted under the soft limit. Counted from that moment,
+        // not while it still fits: writers on the fast path take the room as it is freed, and
+        // this one would otherwise go on evicting for all of them.
+        int extra = -1;
+        while (occupied.get() + bytes > goal && freed < budget) {
+            if (extra < 0 && occupied.get() + bytes <= softLimit) {
+                extra = 0;
+            }
+            if (extra >= ROUND_EXTRA) {
+                break; // the rest of the way to the low-water mark is for later rounds
+            }
+            Entry entry = nextToEvict();
+            if (entry == null) {
                 break;
             }
             if (evict(entry)) {
                 freed += entry.size;
+                if (extra >= 0) {
+                    extra++;
+                }
             }
         }
         return freed;
+    }
+
+    /** An entry as a pass over the ledger saw it. */
+    private record Candidate(Entry entry, long lastUse) {}
+
+    /**
+     * The least recently used evictable entry, from {@link #order}, refilled by a new pass when
+     * it is used up; null when nothing is left to evict. Called with the eviction lock held.
+     */
+    private Entry nextToEvict() {
+        boolean refilled = false;
+        while (true) {
+            if (orderNext == order.length) {
+                if (refilled) {
+                    return null; // everything a fresh pass chose was used or removed meanwhile
+                }
+                order = leastRecentlyUsed();
+                orderNext = 0;
+                refilled = true;
+                if (order.length == 0) {
+                    return null;
+                }
+            }
+            Candidate next = order[orderNext];
+            order[orderNext++] = null;
+            Entry entry = next.entry();
+            if (entry.lastUse == next.lastUse() && entries.get(key(entry.kind, entry.name)) == entry) {
+                return entry;
+            }
+        }
+    }
+
+    /**
+     * The {@link #ORDER_SIZE} least recently used evictable entries, oldest first: one walk over
+     * the ledger with a bounded heap. Entries added or used after it are younger than all of
+     * them (a use takes a new, larger tick), so consuming it in order stays least recently used
+     * first until the next pass.
+     */
+    private Candidate[] leastRecentlyUsed() {
+        PriorityQueue<Candidate> youngestFirst = new PriorityQueue<>(ORDER_SIZE,
+                Comparator.<Candidate>comparingLong(Candidate::lastUse).reversed());
+        for (Entry entry : entries.values()) {
+            if (!entry.kind.evictable()) {
+                continue;
+            }
+            long lastUse = entry.lastUse;
+            if (youngestFirst.size() < ORDER_SIZE) {
+                youngestFirst.add(new Candidate(entry, lastUse));
+            } else if (lastUse < youngestFirst.peek().lastUse()) {
+                youngestFirst.poll();
+                youngestFirst.add(new Candidate(entry, lastUse));
+            }
+        }
+        Candidate[] oldestFirst = youngestFirst.toArray(new Candidate[0]);
+        Arrays.sort(oldestFirst, Comparator.comparingLong(Candidate::lastUse));
+        return oldestFirst;
     }
 
     private boolean evict(Entry entry) {

@@ -178,4 +178,55 @@ class SpaceLedgerTest {
             assertTrue(evicted.size() * 10 <= 300 + 50, "evicted " + evicted.size() * 10 + " bytes for a 300-byte write");
         }
     }
+
+    @Test
+    void aRoundEvictsAtMostRoundExtraEntriesBeyondWhatItsWriteNeeds() {
+        int n = 100_000; // 1-byte entries: the low-water slack is 5,000 of them
+        SpaceLedger ledger = ledger(n, n);
+        for (int i = 0; i < n; i++) {
+            add(ledger, EntryKind.ENTRY, "e" + i, 1);
+        }
+        add(ledger, EntryKind.ENTRY, "new", 1);
+
+        assertEquals(1 + SpaceLedger.ROUND_EXTRA, evicted.size(), "one for the write, then the bounded extra");
+        for (int i = 0; i < evicted.size(); i++) {
+            assertEquals("ENTRY:e" + i, evicted.get(i));
+        }
+    }
+
+    @Test
+    void evictionStaysLeastRecentlyUsedFirstAcrossRoundsAndPasses() {
+        // More evictions than one pass orders, with uses and removals between the rounds: the
+        // order must be the one a full sort at each eviction would give.
+        int n = 3 * SpaceLedger.ORDER_SIZE;
+        SpaceLedger ledger = ledger(n, n);
+        for (int i = 0; i < n; i++) {
+            add(ledger, EntryKind.ENTRY, "e" + i, 1);
+        }
+        List<String> expected = new ArrayList<>();
+        java.util.Deque<String> lru = new java.util.ArrayDeque<>();
+        for (int i = 0; i < n; i++) {
+            lru.add("e" + i);
+        }
+        int writes = 2 * SpaceLedger.ORDER_SIZE;
+        for (int w = 0; w < writes; w++) {
+            if (w % 1000 == 7) {
+                String used = lru.pollFirst(); // the oldest is used: it becomes the youngest
+                ledger.touch(EntryKind.ENTRY, used);
+                lru.addLast(used);
+            }
+            if (w % 1000 == 500) {
+                String removed = lru.pollFirst(); // the oldest is removed by its store
+                ledger.removed(EntryKind.ENTRY, removed);
+            }
+            int before = evicted.size();
+            add(ledger, EntryKind.ENTRY, "w" + w, 1);
+            for (int k = before; k < evicted.size(); k++) {
+                expected.add("ENTRY:" + lru.pollFirst());
+            }
+            lru.addLast("w" + w);
+        }
+        assertTrue(evicted.size() > SpaceLedger.ORDER_SIZE, "more evictions than one pass orders: " + evicted.size());
+        assertEquals(expected, evicted);
+    }
 }
