@@ -76,6 +76,10 @@ class LogHygieneIT {
             assertEquals(-1, at, () -> "a credential is in the log: ..."
                     + output.substring(Math.max(0, at - 300), Math.min(output.length(), at + 100)));
         }
+        // The AWS SDK logs through SLF4J: without a binding its warnings are dropped and SLF4J
+        // prints its own complaint at start instead.
+        assertFalse(output.contains("SLF4J:"), () -> "SLF4J has no binding:\n" + output.lines()
+                .filter(line -> line.contains("SLF4J")).collect(java.util.stream.Collectors.joining("\n")));
     }
 
     private static int awaitPort(ByteArrayOutputStream log) throws InterruptedException {
