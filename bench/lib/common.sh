@@ -16,6 +16,10 @@ WRITE_WRK=${WRITE_WRK:-"4096:8 1048576:4"}   # wrk PUT rows, SIZE:CONNS
 # 4 KiB uploads went from 400 to 840-870 uploads/s in the first 50 s of load and to 1,750-1,940
 # after 100 s, while the JIT compiled the upload path on the two loaded cores.
 WRITE_WARMUP=${WRITE_WARMUP:-120}
+# Polycache's cache bound. The write rows' uploads pass it, so it evicts in them as it would in
+# service; the peers keep everything and the script deletes their uploads between rows. (The
+# default, 25% of the filesystem, is most of this machine's free space.)
+PC_CACHE=${PC_CACHE:-12g}
 # put_warmup SIZE FIRST: seconds of upload warm-up for bodies of SIZE bytes, FIRST=1 for the first
 # upload row of a run. Bodies over 64 KiB never get more than WARMUP: nginx and
 # turborepo-remote-cache keep every upload (no size limit), and 120 s of 1 MiB uploads at their
@@ -140,7 +144,7 @@ start_polycache() {
     port_free "$port" || die "port $port is taken"
     mkdir -p "$storage"
     timeout -k 10 "$SERVER_TIMEOUT" java "$@" -jar "$WAR" --bind 127.0.0.1 --port "$port" \
-        --storage-dir "$storage" --public --max-size 2g --log-level warn \
+        --storage-dir "$storage" --public --max-size 2g --max-cache-size "$PC_CACHE" --log-level warn \
         > "$RUN_DIR/$name.log" 2>&1 &
     SERVER_PID[$name]=$!
     wait_http "http://127.0.0.1:$port/health"
