@@ -393,7 +393,8 @@ public final class SpaceLedger {
      * The {@link #ORDER_SIZE} least recently used evictable entries, oldest first: one walk over
      * the ledger with a bounded heap. Entries added or used after it are younger than all of
      * them (a use takes a new, larger tick), so consuming it in order stays least recently used
-     * first until the next pass.
+     * first until the next pass. (Not quite for an entry a store scan {@link #restore}s later
+     * with an older use: it waits for the next pass.)
      */
     private Candidate[] leastRecentlyUsed() {
         PriorityQueue<Candidate> youngestFirst = new PriorityQueue<>(ORDER_SIZE,
