@@ -158,24 +158,24 @@ bench_large_reads() {
 # ---- 3. writes ------------------------------------------------------------------------------
 clear_written() {
     # clear_written SIZE: uploads of SIZE bytes of earlier rows are deleted so the disk does not
-    # fill; every upload in a row still goes to a fresh key. Polycache's are not: it evicts its
-    # own under PC_CACHE. (Files deleted behind its back stay in its ledger until a restart: in
-    # run 20261203T003047 that phantom total reached the default bound in the 1 MiB Turborepo
-    # rows, and rounds of eviction over hundreds of thousands of vanished small entries stalled
-    # uploads for seconds.) Uploads of 64 KiB or less wait for clear_small_written: on an ext4
-    # without a journal (this machine's) the inode allocator skips every inode freed in the last
-    # one to six minutes (recently_deleted() in fs/ext4/ialloc.c), so after tens of thousands of
-    # deletions each file created costs a scan over them, and the row after a deletion, the
-    # other server's, pays for it (find_get_block and recently_deleted in
+    # fill; every upload in a row still goes to a fresh key. Polycache's too, behind its back:
+    # its ledger keeps counting them until it passes PC_CACHE and evicts them (a failed unlink
+    # each; before f01199e one such eviction round took every writer's time for seconds).
+    # Uploads of 64 KiB or less wait for clear_small_written: on an ext4 without a journal (this
+    # machine's) the inode allocator skips every inode freed in the last one to six minutes
+    # (recently_deleted() in fs/ext4/ialloc.c), so after tens of thousands of deletions each
+    # file created costs a scan over them, and the row after a deletion, the other server's,
+    # pays for it (find_get_block and recently_deleted in
     # bench/results/profile-async-20261201T200848-turbo-put.txt).
     [ "$1" -gt 65536 ] || return 0
     delete_written +64k
 }
 
 delete_written() {
-    # delete_written SIZE_TEST: the peers' written uploads (keys starting with ffb) whose size
-    # passes find's -size SIZE_TEST. (find, not a glob: past ~30,000 names rm's argument list is
-    # too long.)
+    # delete_written SIZE_TEST: every server's written uploads (keys starting with ffb) whose
+    # size passes find's -size SIZE_TEST. (find, not a glob: past ~30,000 names rm's argument
+    # list is too long.)
+    find "$PC_STORAGE/entries" -name 'ffb*' -size "$1" -delete 2>/dev/null || true
     local dir
     for dir in "$RUN_DIR/nginx/dav/put" "$TURBO_STORAGE/$TURBO_TEAM"; do
         [ ! -d "$dir" ] || find "$dir" -maxdepth 1 -name 'ffb*' -size "$1" -delete
@@ -464,9 +464,10 @@ bench_jersey_cost() {
     [ -n "${SERVER_PID[plain-memory]:-}" ] || start_plain plain-memory "$MEMORY_PORT" memory
     load_small "$SMALL_ENTRIES"
     local keys=$RUN_DIR/keys-$SMALL_ENTRIES.txt r s port dir key lkeys=$RUN_DIR/keys-large-exp.txt
-    # In `all` the write and Turborepo rows come first, and their uploads pass the cache bound
-    # (PC_CACHE): the small entries may have been evicted since. Both servers must find every
-    # key: store the missing ones again (the plain servlet reads the same files).
+    # In `all` the write and Turborepo rows come first, and their uploads (counted by the
+    # ledger after the script deleted them) pass the cache bound (PC_CACHE): the small entries
+    # may have been evicted since. Both servers must find every key: store the missing ones
+    # again (the plain servlet reads the same files).
     local missing=$RUN_DIR/keys-missing.txt
     while read -r key; do
         [ "$(curl -s -o /dev/null -I -w '%{http_code}' "http://127.0.0.1:$PC_PORT/v1/artifacts/$key")" = 200 ] || echo "$key"
