@@ -3,8 +3,8 @@
 
 usage: report.py RESULTS_CSV [RUN_ID]
 
-For every benchmark it takes the latest run that measured it (or RUN_ID), the median over the
-interleaved rounds for each server, and writes:
+For every benchmark and body size it takes the latest run that measured it (or RUN_ID), the
+median over the interleaved rounds for each server, and writes:
   bench/results/latest.md        the markdown table (also printed)
   docs/benchmarks.md             the same table, between the markers <!-- table:start/end -->
   bench/results/chart-*.dat      the chart's data
@@ -36,11 +36,19 @@ def run_time(run_id):
     return m.group(0) if m else ""
 
 
+def group(r):
+    """A benchmark's rows of one body size come from one run: (bench, "size=N" or "")."""
+    return r["bench"], next((x for x in r["params"].split(";") if x.startswith("size=")), "")
+
+
 latest = {}
 for r in rows:
-    if run_time(r["run_id"]) >= run_time(latest.get(r["bench"], "")):
-        latest[r["bench"]] = r["run_id"]
-rows = [r for r in rows if r["run_id"] == latest[r["bench"]]]
+    if run_time(r["run_id"]) >= run_time(latest.get(group(r), "")):
+        latest[group(r)] = r["run_id"]
+rows = [r for r in rows if r["run_id"] == latest[group(r)]]
+runs = collections.defaultdict(set)  # bench -> the runs its rows come from
+for r in rows:
+    runs[r["bench"]].add(r["run_id"])
 
 
 def params_key(p):
@@ -200,8 +208,9 @@ if params_of("jersey-cost", "rps"):
 
 add("")
 add("Runs: " + "; ".join(
-    f"{b} `{latest[b]}` (1-min load before each measurement {min(loads[b]):.1f}–{max(loads[b]):.1f})"
-    for b in sorted(latest)))
+    f"{b} {', '.join(f'`{run}`' for run in sorted(runs[b], key=run_time))} "
+    f"(1-min load before each measurement {min(loads[b]):.1f}–{max(loads[b]):.1f})"
+    for b in sorted(runs)))
 if errors:
     add("**Failed requests** (wrk's non-2xx answers and socket errors, over all rounds): the rows they belong to "
         "do not measure what they say. " + "; ".join(
