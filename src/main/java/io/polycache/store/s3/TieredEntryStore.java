@@ -117,10 +117,13 @@ public final class TieredEntryStore implements EntryStore, AutoCloseable {
 
     @Override
     public Optional<OpenEntry> open(Namespace namespace, EntryKey key) throws IOException {
+        boolean reported = false; // this read's use was reported by the bucket GET of a fill it waited for
         for (int attempt = 0; attempt < 3; attempt++) {
             Optional<OpenEntry> hit = local.open(namespace, key);
             if (hit.isPresent()) {
-                remote.used(namespace, key);
+                if (!reported) {
+                    remote.used(namespace, key);
+                }
                 return hit;
             }
             Fill fill = fillOf(namespace, key);
@@ -128,6 +131,7 @@ public final class TieredEntryStore implements EntryStore, AutoCloseable {
             if (meta.isEmpty()) {
                 return Optional.empty();
             }
+            reported = true;
             OpenEntry reader = fill.reader();
             if (reader != null) {
                 return Optional.of(reader);

@@ -95,6 +95,26 @@ class TieredEntryStoreTest extends EntryStoreContract {
     }
 
     @Test
+    void eachReadIsOneUseWhetherItFetchesOrHitsTheLocalTier() throws Exception {
+        // A cold read reports its use from the bucket GET; when that fill is over before the reader
+        // joins it, the read goes on to the local copy, which must not report the use again.
+        try (Touches touches = new Touches(fixture.s3, S3StoreFixture.BUCKET, java.time.Duration.ofDays(1))) {
+            remote.useTouches(touches);
+            int keys = 200;
+            for (int i = 0; i < keys; i++) {
+                put(REFUSE, new EntryKey("use-" + i), new byte[] {(byte) i});
+            }
+            for (int i = 0; i < keys; i++) {
+                assertArrayEquals(new byte[] {(byte) i}, read(REFUSE, new EntryKey("use-" + i)), "cold read " + i);
+            }
+            assertArrayEquals(new byte[] {7}, read(REFUSE, new EntryKey("use-7")), "a local hit");
+            assertEquals(keys + 1, touches.skipped() + touches.done() + touches.failed(),
+                    "uses reported for " + (keys + 1) + " reads (all fresh: skipped)");
+            assertEquals(keys, ((TieredEntryStore) store).fetches());
+        }
+    }
+
+    @Test
     void concurrentMissesOfOneKeyShareOneGet() throws Exception {
         byte[] body = bytes(8 * 1024 * 1024, 4);
         EntryKey key = new EntryKey("shared");
