@@ -10,7 +10,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 
 /**
  * The built WAR on embedded Tomcat, on a random loopback port, with its own storage directory:
@@ -109,8 +114,40 @@ public final class TestServer implements AutoCloseable {
         return TempFiles.left(storage.resolve("tmp")).size();
     }
 
+    /**
+     * Stops the server, and fails when the web application left a thread of its own running:
+     * under a shared Tomcat that is a class-loader leak at every redeploy, which Tomcat reports
+     * as it stops the application.
+     */
     @Override
     public void close() {
-        server.close();
+        Logger tomcat = Logger.getLogger("org.apache.catalina.loader.WebappClassLoaderBase");
+        List<String> leaks = new CopyOnWriteArrayList<>();
+        Handler watch = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                String message = record.getMessage();
+                if (message != null && message.contains("appears to have started a thread")) {
+                    leaks.add(message.lines().findFirst().orElse(message));
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        tomcat.addHandler(watch);
+        try {
+            server.close();
+        } finally {
+            tomcat.removeHandler(watch);
+        }
+        if (!leaks.isEmpty()) {
+            throw new AssertionError("threads left running by the stopped web application: " + leaks);
+        }
     }
 }

@@ -16,6 +16,7 @@ import java.util.function.LongSupplier;
 import java.util.logging.Logger;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.core.sync.ResponseTransformer;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.DeleteObjectsResponse;
 import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
@@ -477,7 +478,10 @@ public final class Janitor implements AutoCloseable {
             present.add(index.key());
             List<String> blobs = indexBlobs.get(index.key());
             if (blobs == null) {
-                try (var in = s3.getObject(b -> b.bucket(bucket).key(index.key()))) {
+                // Read at once and closed here, so without the SDK's unread-stream timeout, whose
+                // JVM-wide scheduler thread would outlive the web application (a leak on undeploy).
+                try (var in = s3.getObject(b -> b.bucket(bucket).key(index.key()),
+                        ResponseTransformer.toInputStream(Duration.ZERO))) {
                     blobs = BundleIndex.blobsOf(IndexCodec.read(in).entries());
                     indexBlobs.put(index.key(), blobs);
                 } catch (S3Exception e) {
