@@ -5,8 +5,10 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
@@ -25,7 +27,8 @@ import java.util.logging.Logger;
  * soft limit (at most {@link #ROUND_EXTRA} entries more), and, if it still does not fit under the
  * hard limit, fails with {@link InsufficientStorageException}. The order of eviction comes from
  * one pass over the entries that picks the {@link #ORDER_SIZE} least recently used, which serves
- * the rounds after it until it is used up. Readers never wait: a use is one volatile write.
+ * the rounds after it until it is used up; the pass for the next order runs ahead in the
+ * background. Readers never wait: a use is one volatile write.
  *
  * <p>Blobs are not evicted on their own: {@link BlobReferences} counts the indexes that refer
  * to each and the installs in flight that will, and deletes it when both reach zero.
@@ -82,6 +85,16 @@ public final class SpaceLedger {
      */
     private Candidate[] order = new Candidate[0];
     private int orderNext;
+    /**
+     * The pass for the order after {@link #order}, started in the background as soon as a full
+     * order is in place, so that a writer does not walk the whole ledger under the lock (hundreds
+     * of milliseconds with millions of entries); null when none is under way. Guarded by the
+     * eviction lock.
+     */
+    private CompletableFuture<Candidate[]> nextOrder;
+    /** Passes a writer made itself, under the eviction lock (the rest ran ahead, in the background). */
+    private final LongAdder passesInline = new LongAdder();
+    private final LongAdder passesAhead = new LongAdder();
     private final LongAdder evictions = new LongAdder();
     private final LongAdder[] kindCounts = adders();
     private final LongAdder[] kindBytes = adders();
@@ -363,8 +376,9 @@ public final class SpaceLedger {
     private record Candidate(Entry entry, long lastUse) {}
 
     /**
-     * The least recently used evictable entry, from {@link #order}, refilled by a new pass when
-     * it is used up; null when nothing is left to evict. Called with the eviction lock held.
+     * The least recently used evictable entry, from {@link #order}, refilled when it is used up
+     * from the pass ahead or, when none ran, a pass made here; null when nothing is left to
+     * evict. Called with the eviction lock held.
      */
     private Entry nextToEvict() {
         boolean refilled = false;
@@ -373,12 +387,14 @@ public final class SpaceLedger {
                 if (refilled) {
                     return null; // everything a fresh pass chose was used or removed meanwhile
                 }
-                order = leastRecentlyUsed();
-                orderNext = 0;
-                refilled = true;
-                if (order.length == 0) {
-                    return null;
+                Candidate[] next = passAhead();
+                if (next == null) {
+                    passesInline.increment();
+                    next = leastRecentlyUsed(new Candidate[0]);
+                    refilled = true;
                 }
+                install(next);
+                continue;
             }
             Candidate next = order[orderNext];
             order[orderNext++] = null;
@@ -390,13 +406,64 @@ public final class SpaceLedger {
     }
 
     /**
-     * The {@link #ORDER_SIZE} least recently used evictable entries, oldest first: one walk over
-     * the ledger with a bounded heap. Entries added or used after it are younger than all of
-     * them (a use takes a new, larger tick), so consuming it in order stays least recently used
-     * first until the next pass. (Not quite for an entry a store scan {@link #restore}s later
-     * with an older use: it waits for the next pass.)
+     * Makes {@code next} the order to evict from and, when it is a full one (the ledger has more
+     * entries than one order holds), starts the pass for the order after it, which leaves out the
+     * entries of this one.
      */
-    private Candidate[] leastRecentlyUsed() {
+    private void install(Candidate[] next) {
+        order = next;
+        orderNext = 0;
+        if (next.length == ORDER_SIZE) {
+            Candidate[] pending = next.clone(); // this order is emptied as it is consumed
+            passesAhead.increment();
+            nextOrder = CompletableFuture.supplyAsync(() -> leastRecentlyUsed(pending), SpaceLedger::passThread);
+        }
+    }
+
+    /**
+     * The order the pass ahead chose (waited for if it has not ended), or null when none ran or
+     * it failed.
+     */
+    private Candidate[] passAhead() {
+        CompletableFuture<Candidate[]> ahead = nextOrder;
+        nextOrder = null;
+        if (ahead == null) {
+            return null;
+        }
+        try {
+            return ahead.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            LOG.log(Level.WARNING, "The pass ahead over the ledger failed; walking it again", e);
+            return null;
+        }
+    }
+
+    /** Runs one pass ahead on a thread of its own, which ends with it (nothing to stop on undeploy). */
+    private static void passThread(Runnable pass) {
+        Thread thread = new Thread(pass, "polycache-eviction-order");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Passes over the ledger a writer made itself, and those made ahead in the background. */
+    long[] passes() {
+        return new long[] {passesInline.sum(), passesAhead.sum()};
+    }
+
+    /**
+     * The {@link #ORDER_SIZE} least recently used evictable entries, oldest first, leaving out
+     * those still in {@code pending} (the order in use, as its pass saw them: an entry used since
+     * is in again, with its new use): one walk over the ledger with a bounded heap. Entries added
+     * or used after it are younger than all of them (a use takes a new, larger tick), and the
+     * pending ones older, so consuming the pending order and then this one stays least recently
+     * used first. (Not quite for an entry a store scan {@link #restore}s later with an older use:
+     * it waits for the next pass.)
+     */
+    private Candidate[] leastRecentlyUsed(Candidate[] pending) {
+        Map<Entry, Long> inOrder = new IdentityHashMap<>(pending.length * 2);
+        for (Candidate candidate : pending) {
+            inOrder.put(candidate.entry(), candidate.lastUse());
+        }
         PriorityQueue<Candidate> youngestFirst = new PriorityQueue<>(ORDER_SIZE,
                 Comparator.<Candidate>comparingLong(Candidate::lastUse).reversed());
         for (Entry entry : entries.values()) {
@@ -404,12 +471,18 @@ public final class SpaceLedger {
                 continue;
             }
             long lastUse = entry.lastUse;
-            if (youngestFirst.size() < ORDER_SIZE) {
-                youngestFirst.add(new Candidate(entry, lastUse));
-            } else if (lastUse < youngestFirst.peek().lastUse()) {
-                youngestFirst.poll();
-                youngestFirst.add(new Candidate(entry, lastUse));
+            boolean full = youngestFirst.size() == ORDER_SIZE;
+            if (full && lastUse >= youngestFirst.peek().lastUse()) {
+                continue;
             }
+            Long ordered = inOrder.get(entry);
+            if (ordered != null && ordered == lastUse) {
+                continue; // still waiting in the order in use
+            }
+            if (full) {
+                youngestFirst.poll();
+            }
+            youngestFirst.add(new Candidate(entry, lastUse));
         }
         Candidate[] oldestFirst = youngestFirst.toArray(new Candidate[0]);
         Arrays.sort(oldestFirst, Comparator.comparingLong(Candidate::lastUse));

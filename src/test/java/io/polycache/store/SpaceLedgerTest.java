@@ -228,5 +228,8 @@ class SpaceLedgerTest {
         }
         assertTrue(evicted.size() > SpaceLedger.ORDER_SIZE, "more evictions than one pass orders: " + evicted.size());
         assertEquals(expected, evicted);
+        long[] passes = ledger.passes();
+        assertEquals(1, passes[0], "only the first order is walked by a writer; the next ones run ahead");
+        assertTrue(passes[1] >= 1, "passes ahead: " + passes[1]);
     }
 }
