@@ -171,6 +171,18 @@ clear_written() {
     delete_written +64k
 }
 
+written_id() {
+    # A fresh run id for put.lua, whose uploads' keys start with it: ffb, so delete_written
+    # finds them.
+    echo "ffb$(openssl rand -hex 23 | cut -c1-45)"
+}
+
+body_size() {
+    # body_size PARTS_DIR: the bytes of one upload put.lua makes from large_parts' files (its
+    # header with the 64-character hash, then the shared compressed outputs).
+    echo $(( $(stat -c %s "$1/head.prefix") + 64 + $(stat -c %s "$1/head.suffix") + $(stat -c %s "$1/shared.zst") ))
+}
+
 delete_written() {
     # delete_written SIZE_TEST: every server's written uploads (keys starting with ffb) whose
     # size passes find's -size SIZE_TEST. (find, not a glob: past ~30,000 names rm's argument
@@ -202,9 +214,9 @@ bench_writes() {
     for spec in $WRITE_WRK; do
         size=${spec%%:*} conns=${spec#*:}
         dir=$(large_parts "$size")
-        size=$(( $(stat -c %s "$dir/head.prefix") + 64 + $(stat -c %s "$dir/head.suffix") + $(stat -c %s "$dir/shared.zst") ))
+        size=$(body_size "$dir")
         for peer in $PEERS; do   # warm-up (see put_warmup)
-            run_id=ffb$(openssl rand -hex 23 | cut -c1-45)
+            run_id=$(written_id)
             wrk -t2 -c"$conns" -d"$(put_warmup "$size" "$first")s" -s "$BENCH_DIR/lib/put.lua" "$(peer_url "$peer")" -- \
                 "$dir" "$run_id" "$(peer_put_prefix "$peer")" "$(peer_suffix "$peer")" "$(peer_auth "$peer")" > /dev/null
         done
@@ -212,7 +224,7 @@ bench_writes() {
         clear_written "$size"
         for r in $(seq 1 "$ROUNDS"); do
             for peer in $PEERS; do
-                run_id=ffb$(openssl rand -hex 23 | cut -c1-45)
+                run_id=$(written_id)
                 sync
                 run_wrk writes "$peer" "size=$size;conns=$conns;round=$r" "$size" \
                     -t2 -c"$conns" -d"${DURATION}s" --timeout 30s -s "$BENCH_DIR/lib/put.lua" "$(peer_url "$peer")" -- \
@@ -226,7 +238,7 @@ bench_writes() {
     # 256 MiB: hyperfine, one curl upload per run; the prepare step builds the body for a fresh
     # key and syncs, so every run starts with no dirty pages left by the previous one.
     dir=$(large_parts "$LARGE_SIZE")
-    size=$(( $(stat -c %s "$dir/head.prefix") + 64 + $(stat -c %s "$dir/head.suffix") + $(stat -c %s "$dir/shared.zst") ))
+    size=$(body_size "$dir")
     local body=$RUN_DIR/upload.zst keyfile=$RUN_DIR/upload.key json prepare cmd auth
     prepare="k=ffb\$(openssl rand -hex 31 | cut -c1-61); echo \$k > $keyfile; python3 $ART head $dir \$k > $body; cat $dir/shared.zst >> $body; sync"
     for r in $(seq 1 "$ROUNDS"); do
@@ -303,7 +315,7 @@ bench_memory() {
     ok_down=$(grep -c '^200 ' "$codes" || true)
     down_rss_peak=$(awk -v t1="$t1" '$1 >= t1 && $2 > m { m = $2 } END { print m }' "$samples")
     hwm=$(awk '$3 > m { m = $3 } END { print m }' "$samples")
-    body=$(( $(stat -c %s "$dir/head.prefix") + 64 + $(stat -c %s "$dir/head.suffix") + $(stat -c %s "$dir/shared.zst") ))
+    body=$(body_size "$dir")
     mbps_up=$(awk -v n="$MEM_PARALLEL" -v b="$body" -v a="$t0" -v z="$t1" 'BEGIN { printf "%.2f", n * b / (z - a) / 1e6 }')
     mbps_down=$(awk -v n="$MEM_PARALLEL" -v b="$body" -v a="$t1" -v z="$t2" 'BEGIN { printf "%.2f", n * b / (z - a) / 1e6 }')
     log "memory: uploads $ok_up/$MEM_PARALLEL ok ($mbps_up MB/s), downloads $ok_down/$MEM_PARALLEL ok ($mbps_down MB/s)"
@@ -399,9 +411,9 @@ bench_turbo() {
             done
         done
         pdir=$(large_parts "$size")
-        size=$(( $(stat -c %s "$pdir/head.prefix") + 64 + $(stat -c %s "$pdir/head.suffix") + $(stat -c %s "$pdir/shared.zst") ))
+        size=$(body_size "$pdir")
         for peer in $TURBO_PEERS; do   # warm-up of the upload path (see put_warmup)
-            run_id=ffb$(openssl rand -hex 23 | cut -c1-45)
+            run_id=$(written_id)
             wrk -t2 -c8 -d"$(put_warmup "$size" "$first")s" --timeout 30s -s "$BENCH_DIR/lib/put.lua" "$(peer_url "$peer")" -- \
                 "$pdir" "$run_id" "$(peer_put_prefix "$peer")" "$(peer_suffix "$peer")" "$(peer_auth "$peer")" > /dev/null
         done
@@ -417,7 +429,7 @@ bench_turbo() {
             for c in $TURBO_CONNS; do
                 threads=$(( c < 2 ? 1 : 2 ))
                 for peer in $TURBO_PEERS; do
-                    run_id=ffb$(openssl rand -hex 23 | cut -c1-45)
+                    run_id=$(written_id)
                     sync
                     run_wrk turbo-put "$(turbo_server "$peer")" "size=$size;conns=$c;round=$r" "$size" \
                         -t"$threads" -c"$c" -d"${secs}s" --timeout 60s -s "$BENCH_DIR/lib/put.lua" "$(peer_url "$peer")" -- \
@@ -556,10 +568,10 @@ profile_one() {
             local size=4096 conns=8
             [ "$load" = large-put ] && size=$LARGE_SIZE conns=1
             dir=$(large_parts "$size")
-            wrk -t"$(( conns < 2 ? 1 : 2 ))" -c"$conns" -d10s -s "$BENCH_DIR/lib/put.lua" "$url" -- "$dir" "ffb$(openssl rand -hex 23 | cut -c1-45)" /v1/artifacts/ > /dev/null
+            wrk -t"$(( conns < 2 ? 1 : 2 ))" -c"$conns" -d10s -s "$BENCH_DIR/lib/put.lua" "$url" -- "$dir" "$(written_id)" /v1/artifacts/ > /dev/null
             jcmd "$(server_pid "profile-$load")" JFR.stop > /dev/null 2>&1 || true
             jcmd "$(server_pid "profile-$load")" JFR.start "filename=$jfr" settings=profile > /dev/null
-            wrk -t"$(( conns < 2 ? 1 : 2 ))" -c"$conns" -d"${PROFILE_SECONDS}s" --timeout 60s -s "$BENCH_DIR/lib/put.lua" "$url" -- "$dir" "ffb$(openssl rand -hex 23 | cut -c1-45)" /v1/artifacts/ | grep '^BENCH' > "$out.wrk"
+            wrk -t"$(( conns < 2 ? 1 : 2 ))" -c"$conns" -d"${PROFILE_SECONDS}s" --timeout 60s -s "$BENCH_DIR/lib/put.lua" "$url" -- "$dir" "$(written_id)" /v1/artifacts/ | grep '^BENCH' > "$out.wrk"
             ;;
     esac
     jcmd "$(server_pid "profile-$load")" JFR.dump "filename=$jfr" > /dev/null
